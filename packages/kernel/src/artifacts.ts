@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import { VmforgeError } from "./errors.js";
+import type { Effects, EffectRecord, WriteFileOptions } from "./effects.js";
+
+export interface Artifact {
+  name: string;
+  path: string;
+  bytes: number;
+  stage: string;
+  status: EffectRecord["status"];
+}
+
+/**
+ * The run's artifact folder (`--out DIR`, else `userDataPath()/vms/<run name>/`). Files keep
+ * fixed names (`domain.xml`, `seed.iso`, ...) so scripts can rely on them. The content is kept
+ * in memory too, so a dry run without `--out` can still show it.
+ */
+export class ArtifactStore {
+  readonly #items = new Map<string, { artifact: Artifact; data: string | Uint8Array }>();
+  #runName: string | undefined;
+
+  constructor(
+    private readonly outputDir: string | undefined,
+    private readonly defaultRoot: string,
+  ) {}
+
+  setRunName(name: string): void {
+    this.#runName = name;
+  }
+
+  get runName(): string | undefined {
+    return this.#runName;
+  }
+
+  get dir(): string {
+    if (this.outputDir) return this.outputDir;
+    if (!this.#runName) throw new VmforgeError("E_RUN_UNNAMED", "An artifact was written before the run had a name.", { fix: "A stage must call ctx.setRunName() before writing artifacts (a plugin bug)." });
+    return join(this.defaultRoot, this.#runName);
+  }
+
+  pathOf(name: string): string {
+    return join(this.dir, name);
+  }
+
+  async write(effects: Effects, stage: string, name: string, data: string | Uint8Array, options: WriteFileOptions = {}): Promise<Artifact> {
+    const record = await effects.writeFile(this.pathOf(name), data, options);
+    const artifact: Artifact = { name, path: record.path!, bytes: record.bytes ?? 0, stage, status: record.status };
+    this.#items.set(name, { artifact, data });
+    return artifact;
+  }
+
+  get(name: string): string | Uint8Array | undefined {
+    return this.#items.get(name)?.data;
+  }
+
+  list(): Artifact[] {
+    return [...this.#items.values()].map((item) => item.artifact);
+  }
+}

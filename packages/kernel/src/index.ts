@@ -1,0 +1,35 @@
+export { ExitCode, VmforgeError, isVmforgeError, problemsError, type Problem, type VmforgeErrorOptions } from "./errors.js";
+export {
+  defineSessionKey,
+  defineCollectionKey,
+  formatIssues,
+  SessionStore,
+  type SessionKey,
+  type CollectionKey,
+  type AnySessionKey,
+  type SchemaLike,
+  type SchemaIssue,
+} from "./session.js";
+export {
+  definePlugin,
+  packageInfo,
+  normalizeRead,
+  type Plugin,
+  type PluginManifest,
+  type StageDeclaration,
+  type StageModule,
+  type SessionRead,
+  type ConfigDeclaration,
+} from "./manifest.js";
+export { buildStageGraph, type StageGraph, type OrderedStage, type StageEdge, type StageSelection, type GraphStage } from "./stage-graph.js";
+export { StageManager, type StageHook, type StageHookInfo, type StageOutcome, type StageStatus } from "./stage-manager.js";
+export type { StageContext, PreflightContext, PluginSetupApi, RunInput } from "./stage-context.js";
+export { EffectLog, Effects, runProgram, type EffectRecord, type EffectKind, type EffectStatus, type RunResult, type WriteFileOptions } from "./effects.js";
+export { ArtifactStore, type Artifact } from "./artifacts.js";
+export { UIManager, StageUi, type UiMessage, type UiEnvelope, type UiMessageType, type UIBridge } from "./ui.js";
+export { EventManager, type VmforgeEvents, type EventName, type EventPayload, type EventHandler } from "./events.js";
+export { StorageManager } from "./storage.js";
+export { HostRoot, type HostReadKind } from "./host-root.js";
+export { writeFileAtomic } from "./atomic-write.js";
+export { problemsFromIssues, formatKeyPath, type SourceLocation } from "./config-problems.js";
+export { Kernel, type KernelOptions, type RunOptions, type RunReport } from "./kernel.js";

@@ -1,0 +1,163 @@
+import { ArtifactStore, type Artifact } from "./artifacts.js";
+import { EffectLog, type EffectRecord } from "./effects.js";
+import { ExitCode, VmforgeError, isVmforgeError, type Problem } from "./errors.js";
+import { EventManager } from "./events.js";
+import { HostRoot } from "./host-root.js";
+import type { Plugin, PluginManifest } from "./manifest.js";
+import { SessionStore } from "./session.js";
+import { createStageContext, type PreflightContext, type RunInput } from "./stage-context.js";
+import type { StageGraph, StageSelection, OrderedStage } from "./stage-graph.js";
+import { StageManager, type StageOutcome } from "./stage-manager.js";
+import { StorageManager } from "./storage.js";
+import { StageUi, UIManager } from "./ui.js";
+
+export interface KernelOptions {
+  dryRun?: boolean;
+  /** Folder read instead of `/` for every host fact (a snapshot). */
+  hostRoot?: string;
+  /** `--out DIR`: artifacts go here, and are written even in a dry run. */
+  outputDir?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunOptions {
+  input?: Partial<RunInput>;
+  selection?: StageSelection;
+  /** Resume: stages already done and the session they left. */
+  resume?: { completed: string[]; session: Record<string, unknown>; runName?: string };
+}
+
+export interface RunReport {
+  dryRun: boolean;
+  runName: string | undefined;
+  artifactDir: string | undefined;
+  stages: StageOutcome[];
+  effects: EffectRecord[];
+  artifacts: Artifact[];
+  hostUnfit: string[];
+}
+
+/** Ties the parts together for one run: plugins, stages, session, effects, UI and events. */
+export class Kernel {
+  readonly ui = new UIManager();
+  readonly events = new EventManager();
+  readonly stages = new StageManager();
+  readonly session = new SessionStore();
+  readonly storage: StorageManager;
+  readonly host: HostRoot;
+  readonly effectLog: EffectLog;
+  readonly artifacts: ArtifactStore;
+  readonly #dryRun: boolean;
+  readonly #hostUnfit: string[] = [];
+  readonly #outputDir: string | undefined;
+
+  constructor(options: KernelOptions = {}) {
+    this.#dryRun = options.dryRun ?? false;
+    this.#outputDir = options.outputDir;
+    this.storage = new StorageManager(options.env ?? process.env);
+    this.host = new HostRoot(options.hostRoot ?? "/");
+    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, ...(options.outputDir ? { outputDir: options.outputDir } : {}) });
+    this.artifacts = new ArtifactStore(options.outputDir, this.storage.userDataPath("vms"));
+    this.events.onFailure = ({ event, error }) =>
+      this.ui.sendMessage({ type: "Warn", code: "W_EVENT_HANDLER", text: `A handler of ${event} failed: ${(error as Error)?.message ?? String(error)}` });
+  }
+
+  isDryRun(): boolean {
+    return this.#dryRun;
+  }
+
+  async use(plugin: Plugin): Promise<void> {
+    this.stages.registerPlugin(plugin);
+    await plugin.setup?.({
+      registerPreStageHook: (hook) => this.stages.registerPreStageHook(hook),
+      registerPostStageHook: (hook) => this.stages.registerPostStageHook(hook),
+      events: this.events,
+      storage: this.storage,
+    });
+  }
+
+  manifests(): readonly PluginManifest[] {
+    return this.stages.plugins();
+  }
+
+  plan(selection: StageSelection = {}): StageGraph {
+    return this.stages.plan(selection);
+  }
+
+  /** Every plugin's preflight check; all problems of all plugins in one error. */
+  async preflight(input: RunInput): Promise<void> {
+    const context: PreflightContext = { input, host: this.host, storage: this.storage, plugins: this.manifests(), isDryRun: () => this.#dryRun };
+    const problems: Problem[] = [];
+    for (const plugin of this.stages.plugins()) {
+      if (!plugin.preflightCheck) continue;
+      try {
+        problems.push(...((await plugin.preflightCheck(context)) ?? []));
+      } catch (error) {
+        if (isVmforgeError(error)) problems.push(...(error.problems.length ? error.problems : [{ code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) }]));
+        else problems.push({ code: "E_PREFLIGHT_CRASHED", message: `${plugin.name}'s preflight check failed: ${(error as Error)?.message ?? String(error)}` });
+      }
+    }
+    if (problems.length > 0) {
+      throw new VmforgeError("E_PREFLIGHT", `Preflight found ${problems.length} problem${problems.length === 1 ? "" : "s"}.`, { exitCode: ExitCode.usage, problems });
+    }
+  }
+
+  async run(options: RunOptions = {}): Promise<RunReport> {
+    const input: RunInput = { flags: {}, ...options.input, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) };
+    const graph = this.plan(options.selection);
+    if (options.resume) {
+      this.session.restore(options.resume.session);
+      if (options.resume.runName) this.artifacts.setRunName(options.resume.runName);
+    }
+    await this.preflight(input);
+    const outcomes: StageOutcome[] = [];
+    const manifests = this.manifests();
+    const contextFor = (stage: OrderedStage) =>
+      createStageContext({
+        stageId: stage.id,
+        plugin: stage.plugin,
+        declaredReads: new Set(stage.reads.map((read) => read.key)),
+        declaredWrites: new Set([...stage.writes, ...stage.adds]),
+        session: this.session,
+        input,
+        ui: new StageUi(this.ui, { stage: stage.id, plugin: stage.plugin }),
+        effects: this.effectLog.forStage(stage.id),
+        host: this.host,
+        storage: this.storage,
+        plugins: manifests,
+        events: this.events,
+        artifacts: this.artifacts,
+        dryRun: this.#dryRun,
+        onHostUnfit: (reason) => this.#hostUnfit.push(reason),
+      });
+    try {
+      await this.stages.run(graph, {
+        contextFor,
+        onOutcome: (outcome) => outcomes.push(outcome),
+        include: new Set(options.selection?.include ?? []),
+        ...(options.resume ? { completed: new Set(options.resume.completed) } : {}),
+      });
+    } finally {
+      await this.events.drain();
+    }
+    return this.report(outcomes);
+  }
+
+  report(outcomes: StageOutcome[]): RunReport {
+    let artifactDir: string | undefined;
+    try {
+      artifactDir = this.artifacts.dir;
+    } catch {
+      artifactDir = undefined;
+    }
+    return {
+      dryRun: this.#dryRun,
+      runName: this.artifacts.runName,
+      artifactDir,
+      stages: outcomes,
+      effects: this.effectLog.records,
+      artifacts: this.artifacts.list(),
+      hostUnfit: [...this.#hostUnfit],
+    };
+  }
+}

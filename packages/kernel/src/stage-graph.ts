@@ -1,0 +1,234 @@
+import { VmforgeError, ExitCode, type Problem } from "./errors.js";
+import { normalizeRead, type StageDeclaration, type SessionRead } from "./manifest.js";
+
+export interface GraphStage {
+  plugin: string;
+  declaration: StageDeclaration;
+}
+
+export interface StageEdge {
+  from: string;
+  to: string;
+  /** `depends` for an explicit dependsOn, otherwise the session key that links them. */
+  via: "depends" | { key: string };
+}
+
+export interface OrderedStage {
+  id: string;
+  plugin: string;
+  description: string;
+  optional: boolean;
+  conditional: boolean;
+  after: string[];
+  reads: SessionRead[];
+  writes: string[];
+  adds: string[];
+}
+
+export interface StageSelection {
+  /** Run only what is needed to produce these session keys (plus their dependencies). */
+  targetKeys?: string[];
+  /** Run only these stages (plus their dependencies). */
+  targetStages?: string[];
+  /** Optional stages asked for explicitly. */
+  include?: string[];
+}
+
+export interface StageGraph {
+  stages: OrderedStage[];
+  edges: StageEdge[];
+}
+
+/**
+ * Orders stages by explicit `dependsOn` and by data: a stage that reads a key runs after
+ * every stage that writes or adds to it. Reports every structural problem at once.
+ */
+export function buildStageGraph(all: GraphStage[], selection: StageSelection = {}): StageGraph {
+  const problems: Problem[] = [];
+  const byId = new Map<string, GraphStage>();
+  for (const stage of all) {
+    const existing = byId.get(stage.declaration.id);
+    if (existing) {
+      problems.push({
+        code: "E_STAGE_DUPLICATE",
+        message: `Stage ${stage.declaration.id} is declared by both ${existing.plugin} and ${stage.plugin}.`,
+        fix: `Uninstall one of the two packages, or rename the stage in the plugin you maintain.`,
+      });
+      continue;
+    }
+    byId.set(stage.declaration.id, stage);
+  }
+
+  const writers = new Map<string, string[]>();
+  const adders = new Map<string, string[]>();
+  for (const { declaration } of byId.values()) {
+    for (const key of declaration.writes ?? []) push(writers, key, declaration.id);
+    for (const key of declaration.adds ?? []) push(adders, key, declaration.id);
+  }
+  for (const [key, ids] of writers) {
+    if (ids.length > 1) {
+      problems.push({
+        code: "E_SESSION_TWO_WRITERS",
+        message: `session.${key} is written by ${ids.length} stages: ${ids.map((id) => `${id} (${byId.get(id)!.plugin})`).join(", ")}.`,
+        fix: `A value key has one writer; declare it as a collection (adds) or uninstall one plugin.`,
+      });
+    }
+    if (adders.has(key)) {
+      problems.push({
+        code: "E_SESSION_KIND_MISMATCH",
+        message: `session.${key} is written as a value by ${ids.join(", ")} and added to as a collection by ${adders.get(key)!.join(", ")}.`,
+      });
+    }
+  }
+
+  const edges: StageEdge[] = [];
+  const incoming = new Map<string, Set<string>>();
+  for (const id of byId.keys()) incoming.set(id, new Set());
+  for (const { declaration, plugin } of byId.values()) {
+    for (const dep of declaration.dependsOn ?? []) {
+      if (!byId.has(dep)) {
+        problems.push({
+          code: "E_STAGE_UNKNOWN_DEPENDENCY",
+          message: `Stage ${declaration.id} (${plugin}) depends on ${dep}, which no installed plugin declares.`,
+          fix: `Install the plugin that provides ${dep.split(":")[0]} stages.`,
+        });
+        continue;
+      }
+      addEdge(edges, incoming, dep, declaration.id, "depends");
+    }
+    for (const read of (declaration.reads ?? []).map(normalizeRead)) {
+      const producers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])].filter((id) => id !== declaration.id);
+      if (producers.length === 0 && !read.optional && !adders.has(read.key)) {
+        problems.push({
+          code: "E_SESSION_NO_PROVIDER",
+          message: `Stage ${declaration.id} (${plugin}) reads session.${read.key}, but no installed plugin writes it.`,
+          fix: read.provider ? `Install ${read.provider}: \`npm install ${read.provider}\` in your project.` : `Install the plugin that writes session.${read.key}.`,
+        });
+      }
+      for (const producer of producers) addEdge(edges, incoming, producer, declaration.id, { key: read.key });
+    }
+  }
+
+  const selected = selectStages(byId, incoming, selection, writers, problems);
+  const order = topologicalOrder([...byId.keys()].filter((id) => selected.has(id)), incoming, problems);
+
+  if (problems.length > 0) {
+    throw new VmforgeError("E_STAGE_GRAPH", `The installed plugins do not make a runnable pipeline (${problems.length} problem${problems.length === 1 ? "" : "s"}).`, {
+      exitCode: ExitCode.usage,
+      problems,
+      why: "Stages are ordered by what they read and write; every read needs a writer and the order must have no cycle.",
+    });
+  }
+
+  const keep = new Set(order);
+  return {
+    stages: order.map((id) => {
+      const { declaration, plugin } = byId.get(id)!;
+      return {
+        id,
+        plugin,
+        description: declaration.description,
+        optional: declaration.optional === true,
+        conditional: typeof declaration.when === "function",
+        after: [...incoming.get(id)!].filter((from) => keep.has(from)),
+        reads: (declaration.reads ?? []).map(normalizeRead),
+        writes: declaration.writes ?? [],
+        adds: declaration.adds ?? [],
+      };
+    }),
+    edges: edges.filter((edge) => keep.has(edge.from) && keep.has(edge.to)),
+  };
+}
+
+function selectStages(
+  byId: Map<string, GraphStage>,
+  incoming: Map<string, Set<string>>,
+  selection: StageSelection,
+  writers: Map<string, string[]>,
+  problems: Problem[],
+): Set<string> {
+  const include = new Set(selection.include ?? []);
+  for (const id of include) {
+    if (!byId.has(id)) problems.push({ code: "E_STAGE_UNKNOWN", message: `No installed plugin declares stage ${id}.`, fix: "Run `vmforge stages` to list the stages you have." });
+  }
+  const wanted = (id: string): boolean => {
+    const declaration = byId.get(id)!.declaration;
+    return !declaration.optional || include.has(id) || typeof declaration.when === "function";
+  };
+
+  let roots: string[];
+  if (selection.targetKeys || selection.targetStages) {
+    roots = [...(selection.targetStages ?? [])];
+    for (const key of selection.targetKeys ?? []) roots.push(...(writers.get(key) ?? []));
+    for (const id of selection.targetStages ?? []) {
+      if (!byId.has(id)) problems.push({ code: "E_STAGE_UNKNOWN", message: `No installed plugin declares stage ${id}.` });
+    }
+    roots = roots.filter((id) => byId.has(id));
+  } else {
+    roots = [...byId.keys()].filter(wanted);
+  }
+
+  const needed = (from: string, to: string): boolean => {
+    if (wanted(from)) return true;
+    const declaration = byId.get(to)!.declaration;
+    if ((declaration.dependsOn ?? []).includes(from)) return true;
+    const writes = new Set(byId.get(from)!.declaration.writes ?? []);
+    return (declaration.reads ?? []).map(normalizeRead).some((read) => !read.optional && writes.has(read.key));
+  };
+  const selected = new Set<string>();
+  const visit = (id: string): void => {
+    if (selected.has(id)) return;
+    selected.add(id);
+    for (const from of incoming.get(id) ?? []) if (needed(from, id)) visit(from);
+  };
+  roots.forEach(visit);
+  return selected;
+}
+
+/** Kahn's algorithm, stable: ties keep the order in which plugins and stages were declared. */
+function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, problems: Problem[]): string[] {
+  const members = new Set(ids);
+  const remaining = new Map(ids.map((id) => [id, new Set([...incoming.get(id)!].filter((from) => members.has(from)))]));
+  const order: string[] = [];
+  while (remaining.size > 0) {
+    const next = ids.find((id) => remaining.has(id) && remaining.get(id)!.size === 0);
+    if (next === undefined) {
+      const cycle = findCycle(remaining);
+      problems.push({
+        code: "E_STAGE_CYCLE",
+        message: `Stages wait on each other in a cycle: ${cycle.join(" -> ")}.`,
+        fix: "Remove one dependsOn, or make one of the reads optional.",
+      });
+      break;
+    }
+    order.push(next);
+    remaining.delete(next);
+    for (const deps of remaining.values()) deps.delete(next);
+  }
+  return order;
+}
+
+function findCycle(remaining: Map<string, Set<string>>): string[] {
+  const start = remaining.keys().next().value as string;
+  const path: string[] = [];
+  const seen = new Map<string, number>();
+  let current = start;
+  while (!seen.has(current)) {
+    seen.set(current, path.length);
+    path.push(current);
+    current = [...remaining.get(current)!][0]!;
+  }
+  return [...path.slice(seen.get(current)!), current].reverse();
+}
+
+function addEdge(edges: StageEdge[], incoming: Map<string, Set<string>>, from: string, to: string, via: StageEdge["via"]): void {
+  if (from === to) return;
+  edges.push({ from, to, via });
+  incoming.get(to)!.add(from);
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

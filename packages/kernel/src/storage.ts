@@ -1,0 +1,28 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface StorageEnvironment {
+  [name: string]: string | undefined;
+}
+
+/**
+ * Where vmforge keeps things, following the XDG base directories:
+ * `VMFORGE_CONFIG_HOME` > `$XDG_CONFIG_HOME/vmforge` > `~/.config/vmforge`, and the same for data.
+ */
+export class StorageManager {
+  readonly #configHome: string;
+  readonly #dataHome: string;
+
+  constructor(env: StorageEnvironment = process.env, home: string = env.HOME ?? homedir()) {
+    this.#configHome = resolve(env.VMFORGE_CONFIG_HOME || join(env.XDG_CONFIG_HOME || join(home, ".config"), "vmforge"));
+    this.#dataHome = resolve(env.VMFORGE_DATA_HOME || join(env.XDG_DATA_HOME || join(home, ".local", "share"), "vmforge"));
+  }
+
+  userConfigPath(...segments: string[]): string {
+    return join(this.#configHome, ...segments);
+  }
+
+  userDataPath(...segments: string[]): string {
+    return join(this.#dataHome, ...segments);
+  }
+}
