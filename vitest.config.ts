@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
-    projects: ["packages/*"],
+    projects: ["packages/*/vitest.config.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
