@@ -1,0 +1,326 @@
+import { z } from "zod";
+import { defineCollectionKey, defineSessionKey } from "@vmforge/kernel";
+
+/*
+ * The session contracts of @vmforge/plugin-qemu-setup. Other plugins import these, never the
+ * stages. Changes are additive only.
+ *
+ *   session.user_vm_request  value       written by qemu_setup:load_vm_config_toml
+ *   session.vm_definition    value       written by qemu_setup:finalize_vm_definition
+ *   session.host_devices     collection  added to by a passthrough plugin (VFIO) BEFORE finalize:
+ *                                        the adding stage must not read vm_definition; finalize reads
+ *                                        host_devices (optional read) and copies the items into
+ *                                        vm_definition.hostDevices, sorted by address.
+ *   session.guest_media      collection  added to by guest plugins (e.g. the Linux seed ISO) AFTER
+ *                                        finalize; generate_qemu_command (and the libvirt XML stage)
+ *                                        read it optionally and attach each item.
+ */
+
+export const VM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+export const PCI_ADDRESS_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+export const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const hex4 = z.string().regex(/^[0-9a-f]{4}$/);
+
+// ---------------------------------------------------------------------------------------------
+// session.user_vm_request: the TOML after validation, keys as in the file, defaults filled in,
+// sizes in bytes, relative paths kept as written (resolve them against dirname(source.path)).
+// ---------------------------------------------------------------------------------------------
+
+export const diskBuses = ["virtio", "nvme", "sata", "scsi"] as const;
+export const diskFormats = ["qcow2", "raw"] as const;
+export const networkModes = ["user", "bridge", "tap", "macvtap"] as const;
+export const nicModels = ["virtio", "e1000e"] as const;
+export const displayTypes = ["none", "vnc", "spice", "gtk"] as const;
+export const firmwareTypes = ["uefi", "bios"] as const;
+export const accelRequests = ["auto", "kvm", "tcg"] as const;
+
+export const requestVmSchema = z.object({
+  name: z.string().regex(VM_NAME_PATTERN).max(63),
+  /** Which guest plugin prepares the guest; "none" = no guest setup. */
+  guest: z.string(),
+  description: z.string().optional(),
+  /** "auto": KVM when the host has it, else TCG with a warning; "kvm": insist (error without it). */
+  accel: z.enum(accelRequests),
+  guest_agent: z.boolean(),
+  rng: z.boolean(),
+});
+
+export const requestCpuSchema = z.object({
+  sockets: z.number().int().positive(),
+  cores: z.number().int().positive(),
+  threads: z.number().int().positive(),
+  /** host-passthrough | host-model | max | a QEMU CPU model name. */
+  model: z.string(),
+});
+
+export const requestMemorySchema = z.object({
+  size: bytes,
+  hugepages: z.boolean(),
+});
+
+export const requestFirmwareSchema = z.object({
+  type: z.enum(firmwareTypes),
+  secure_boot: z.boolean(),
+  tpm: z.boolean(),
+  /** Overrides of the OVMF files found on the host. */
+  code: z.string().optional(),
+  vars: z.string().optional(),
+});
+
+export const requestDiskSchema = z.object({
+  size: bytes.optional(),
+  path: z.string().optional(),
+  backing: z.string().optional(),
+  format: z.enum(diskFormats).optional(),
+  backing_format: z.enum(diskFormats).optional(),
+  bus: z.enum(diskBuses),
+  serial: z.string().optional(),
+  boot_order: z.number().int().positive().optional(),
+  readonly: z.boolean(),
+  discard: z.boolean(),
+});
+
+export const requestNetworkSchema = z.object({
+  mode: z.enum(networkModes),
+  bridge: z.string().optional(),
+  tap: z.string().optional(),
+  device: z.string().optional(),
+  mac: z.string().regex(MAC_PATTERN).optional(),
+  model: z.enum(nicModels),
+  /** user mode only: "tcp:2222:22" = host port 2222 to guest port 22. */
+  forward: z.array(z.string()),
+});
+
+export const requestPassthroughSchema = z.object({
+  /** Normalized to the full form 0000:01:00.0. */
+  address: z.string().regex(PCI_ADDRESS_PATTERN).optional(),
+  /** vendor:device, lower case, e.g. 10de:2484. */
+  ids: z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/).optional(),
+  allow_host_gpu: z.boolean(),
+  rom_file: z.string().optional(),
+});
+
+export const requestDisplaySchema = z.object({
+  type: z.enum(displayTypes),
+  listen: z.string(),
+  port: z.number().int().min(1).max(65535).optional(),
+});
+
+export const requestUsbSchema = z.object({
+  tablet: z.boolean().optional(),
+  devices: z.array(z.object({ vendor: hex4, product: hex4 })),
+});
+
+export const requestOutputSchema = z.object({
+  libvirt_xml: z.boolean(),
+});
+
+export const userVmRequestSchema = z.object({
+  vm: requestVmSchema,
+  cpu: requestCpuSchema,
+  memory: requestMemorySchema,
+  firmware: requestFirmwareSchema,
+  disk: z.array(requestDiskSchema),
+  network: z.array(requestNetworkSchema),
+  passthrough: z.array(requestPassthroughSchema),
+  display: requestDisplaySchema,
+  usb: requestUsbSchema,
+  output: requestOutputSchema,
+  /** The TOML file as read. */
+  source: z.object({ path: z.string(), text: z.string() }),
+  /** Tables owned by other installed plugins (e.g. `linux`), validated by their owners' schemas. */
+  extensions: z.record(z.string(), z.unknown()),
+});
+export type UserVmRequest = z.infer<typeof userVmRequestSchema>;
+export type RequestDisk = z.infer<typeof requestDiskSchema>;
+export type RequestNetwork = z.infer<typeof requestNetworkSchema>;
+export type RequestPassthrough = z.infer<typeof requestPassthroughSchema>;
+
+export const userVmRequestKey = defineSessionKey<UserVmRequest>("user_vm_request", userVmRequestSchema);
+
+// ---------------------------------------------------------------------------------------------
+// session.host_devices: PCI functions a passthrough plugin hands to the guest.
+// ---------------------------------------------------------------------------------------------
+
+export const hostDeviceSchema = z.object({
+  kind: z.literal("pci"),
+  /** Full PCI address, 0000:01:00.0. */
+  address: z.string().regex(PCI_ADDRESS_PATTERN),
+  /** True for function 0 of a device whose other functions also go to the guest. */
+  multifunction: z.boolean(),
+  romFile: z.string().nullable(),
+  /** Primary display of the guest (x-vga); false by default. */
+  primaryGpu: z.boolean().optional(),
+  vendorId: hex4.optional(),
+  deviceId: hex4.optional(),
+  iommuGroup: z.number().int().nonnegative().optional(),
+  description: z.string().optional(),
+  /** The plugin that added it. */
+  producer: z.string(),
+});
+export type HostDevice = z.infer<typeof hostDeviceSchema>;
+export const hostDevicesKey = defineCollectionKey<HostDevice>("host_devices", hostDeviceSchema);
+
+// ---------------------------------------------------------------------------------------------
+// session.guest_media: images guest plugins attach (seed ISO, installer, driver disk).
+// ---------------------------------------------------------------------------------------------
+
+export const guestMediumSchema = z.object({
+  kind: z.enum(["cdrom", "disk"]),
+  /** Absolute path of the image (it may exist only under --out in a dry run). */
+  path: z.string().min(1),
+  format: z.enum(diskFormats),
+  /** Volume label or a short name, for people and for the libvirt XML. */
+  label: z.string().optional(),
+  readonly: z.boolean(),
+  /** The plugin that added it. */
+  producer: z.string(),
+  /** Boot priority; absent = not a boot device. */
+  bootIndex: z.number().int().positive().optional(),
+});
+export type GuestMedium = z.infer<typeof guestMediumSchema>;
+export const guestMediaKey = defineCollectionKey<GuestMedium>("guest_media", guestMediumSchema);
+
+// ---------------------------------------------------------------------------------------------
+// session.vm_definition: complete and deterministic (same request + host facts + output folder
+// = same value). Paths are absolute.
+// ---------------------------------------------------------------------------------------------
+
+export const vmDiskSchema = z.object({
+  /** disk0, disk1, ... in request order. */
+  id: z.string(),
+  index: z.number().int().nonnegative(),
+  path: z.string(),
+  format: z.enum(diskFormats),
+  bus: z.enum(diskBuses),
+  /** Virtual size; null when an existing image or a backing file decides it. */
+  sizeBytes: bytes.nullable(),
+  /** At most 20 characters (the NVMe and virtio-blk limit). */
+  serial: z.string().max(20),
+  /** Boot priority (1 = first); null = not a boot device. */
+  bootIndex: z.number().int().positive().nullable(),
+  /** create: a new image (created by apply when missing); existing: used as is; backing: a new overlay on a base image. */
+  source: z.enum(["create", "existing", "backing"]),
+  backing: z.object({ path: z.string(), format: z.enum(diskFormats) }).nullable(),
+  readonly: z.boolean(),
+  discard: z.boolean(),
+});
+
+export const vmNicSchema = z.object({
+  /** net0, net1, ... */
+  id: z.string(),
+  index: z.number().int().nonnegative(),
+  mode: z.enum(networkModes),
+  /** bridge mode: the host bridge. */
+  bridge: z.string().nullable(),
+  /** tap mode: the tap interface; macvtap mode: the host interface it sits on is `device`. */
+  tap: z.string().nullable(),
+  device: z.string().nullable(),
+  mac: z.string().regex(MAC_PATTERN),
+  macSource: z.enum(["given", "derived"]),
+  model: z.enum(["virtio-net-pci", "e1000e"]),
+  /** user mode port forwards. */
+  forwards: z.array(z.object({ protocol: z.enum(["tcp", "udp"]), hostPort: z.number().int(), guestPort: z.number().int() })),
+});
+
+export const vmControllerSchema = z.object({
+  id: z.string(),
+  type: z.enum(["pcie-root", "sata", "usb", "scsi", "virtio-serial", "pcie-root-port"]),
+  model: z.string(),
+  /** Part of the q35 machine itself (not a -device). */
+  builtin: z.boolean(),
+});
+
+export const vmHostDeviceSchema = hostDeviceSchema;
+
+export const vmDefinitionSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string().regex(VM_NAME_PATTERN),
+  /** UUID v5-style, derived from the name only. */
+  uuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+  guest: z.string(),
+  description: z.string().nullable(),
+  machine: z.literal("q35"),
+  /** The run's artifact folder: launch script, sockets, created images. */
+  runDir: z.string(),
+  accelerator: z.object({ type: z.enum(["kvm", "tcg"]), reason: z.string() }),
+  cpu: z.object({
+    /** As requested: host-passthrough, host-model, max or a QEMU model. */
+    model: z.string(),
+    /** What QEMU gets with -cpu. */
+    qemuModel: z.string(),
+    sockets: z.number().int().positive(),
+    cores: z.number().int().positive(),
+    threads: z.number().int().positive(),
+    vcpus: z.number().int().positive(),
+  }),
+  memory: z.object({
+    bytes,
+    mib: z.number().int().positive(),
+    hugepages: z.boolean(),
+    hugepageSizeBytes: bytes.nullable(),
+  }),
+  firmware: z.object({
+    type: z.enum(firmwareTypes),
+    /** OVMF code (read-only); null for bios. */
+    code: z.string().nullable(),
+    /** The host's OVMF vars template; null for bios. */
+    varsTemplate: z.string().nullable(),
+    /** The per-VM copy of the vars (in runDir); null for bios. */
+    vars: z.string().nullable(),
+    secureBoot: z.boolean(),
+    tpm: z.boolean(),
+    /** swtpm's control socket when tpm is on. */
+    tpmSocket: z.string().nullable(),
+  }),
+  disks: z.array(vmDiskSchema),
+  nics: z.array(vmNicSchema),
+  controllers: z.array(vmControllerSchema),
+  input: z.array(z.object({ type: z.enum(["tablet", "keyboard", "mouse"]), bus: z.enum(["usb", "ps2", "virtio"]) })),
+  usbDevices: z.array(z.object({ vendorId: hex4, productId: hex4 })),
+  display: z.object({
+    type: z.enum(displayTypes),
+    listen: z.string().nullable(),
+    port: z.number().int().nullable(),
+    /** Emulated video card; "none" without a display. */
+    video: z.enum(["none", "virtio-vga", "qxl-vga", "std"]),
+  }),
+  /** Serial console: stdio without a display, a unix socket in runDir otherwise. */
+  serial: z.object({ type: z.enum(["stdio", "socket"]), path: z.string().nullable() }),
+  rng: z.object({ model: z.literal("virtio-rng-pci"), source: z.string() }).nullable(),
+  guestAgent: z.object({ channel: z.literal("org.qemu.guest_agent.0"), socket: z.string() }).nullable(),
+  /** QMP socket for management tools. */
+  qmpSocket: z.string(),
+  hostDevices: z.array(vmHostDeviceSchema),
+  output: z.object({ libvirtXml: z.boolean() }),
+});
+export type VmDefinition = z.infer<typeof vmDefinitionSchema>;
+export type VmDisk = z.infer<typeof vmDiskSchema>;
+export type VmNic = z.infer<typeof vmNicSchema>;
+export type VmController = z.infer<typeof vmControllerSchema>;
+
+export const vmDefinitionKey = defineSessionKey<VmDefinition>("vm_definition", vmDefinitionSchema);
+
+// ---------------------------------------------------------------------------------------------
+// Working keys between this plugin's own stages (define_* -> finalize). Not for other plugins.
+// ---------------------------------------------------------------------------------------------
+
+export const vmHardwareSchema = vmDefinitionSchema.pick({ accelerator: true, cpu: true, memory: true, firmware: true });
+export const vmCpuRamKey = defineSessionKey<z.infer<typeof vmHardwareSchema>>("qemu_cpu_ram", vmHardwareSchema);
+export const vmStorageKey = defineSessionKey<{ disks: VmDisk[]; controllers: VmController[] }>(
+  "qemu_storage",
+  z.object({ disks: z.array(vmDiskSchema), controllers: z.array(vmControllerSchema) }),
+);
+export const vmNetworkingKey = defineSessionKey<{ nics: VmNic[] }>("qemu_networking", z.object({ nics: z.array(vmNicSchema) }));
+
+/** What generate_qemu_command leaves for later stages and tools. */
+export const qemuCommandSchema = z.object({
+  argv: z.array(z.string()).min(1),
+  launchScript: z.string(),
+  /** Disk images apply creates (qemu-img) when missing. */
+  createImages: z.array(z.object({ path: z.string(), argv: z.array(z.string()) })),
+});
+export type QemuCommand = z.infer<typeof qemuCommandSchema>;
+export const qemuCommandKey = defineSessionKey<QemuCommand>("qemu_command", qemuCommandSchema);
