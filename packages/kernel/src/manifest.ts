@@ -41,6 +41,8 @@ export interface ConfigDeclaration {
   /** Top-level table names this plugin owns, e.g. `["linux"]`. */
   tables: string[];
   schema: () => Promise<SchemaLike<unknown>>;
+  /** A commented TOML snippet for these tables; `vmforge init` joins the installed plugins' snippets. */
+  template?: () => Promise<string>;
 }
 
 export interface PluginManifest {

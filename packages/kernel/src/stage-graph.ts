@@ -49,11 +49,19 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   for (const stage of all) {
     const existing = byId.get(stage.declaration.id);
     if (existing) {
-      problems.push({
-        code: "E_STAGE_DUPLICATE",
-        message: `Stage ${stage.declaration.id} is declared by both ${existing.plugin} and ${stage.plugin}.`,
-        fix: `Uninstall one of the two packages, or rename the stage in the plugin you maintain.`,
-      });
+      problems.push(
+        existing.plugin === stage.plugin
+          ? {
+              code: "E_STAGE_DUPLICATE",
+              message: `Stage ${stage.declaration.id} is declared twice by ${stage.plugin}.`,
+              fix: `Stage ids are unique; rename one of the two stages in ${stage.plugin} (a plugin bug).`,
+            }
+          : {
+              code: "E_STAGE_DUPLICATE",
+              message: `Stage ${stage.declaration.id} is declared by both ${existing.plugin} and ${stage.plugin}.`,
+              fix: `Uninstall one of the two packages, or rename the stage in the plugin you maintain.`,
+            },
+      );
       continue;
     }
     byId.set(stage.declaration.id, stage);
@@ -62,21 +70,23 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   const writers = new Map<string, string[]>();
   const adders = new Map<string, string[]>();
   for (const { declaration } of byId.values()) {
-    for (const key of declaration.writes ?? []) push(writers, key, declaration.id);
-    for (const key of declaration.adds ?? []) push(adders, key, declaration.id);
+    for (const key of new Set(declaration.writes ?? [])) push(writers, key, declaration.id);
+    for (const key of new Set(declaration.adds ?? [])) push(adders, key, declaration.id);
   }
+  const described = (id: string): string => `${id} (${byId.get(id)!.plugin})`;
   for (const [key, ids] of writers) {
     if (ids.length > 1) {
       problems.push({
         code: "E_SESSION_TWO_WRITERS",
-        message: `session.${key} is written by ${ids.length} stages: ${ids.map((id) => `${id} (${byId.get(id)!.plugin})`).join(", ")}.`,
+        message: `session.${key} is written by ${ids.length} stages: ${ids.map(described).join(", ")}.`,
         fix: `A value key has one writer; declare it as a collection (adds) or uninstall one plugin.`,
       });
     }
     if (adders.has(key)) {
       problems.push({
         code: "E_SESSION_KIND_MISMATCH",
-        message: `session.${key} is written as a value by ${ids.join(", ")} and added to as a collection by ${adders.get(key)!.join(", ")}.`,
+        message: `session.${key} is written as a value by ${ids.map(described).join(", ")} and added to as a collection by ${adders.get(key)!.map(described).join(", ")}.`,
+        fix: `A key is either a value (writes, one writer) or a collection (adds, many adders); the plugins disagree, so one of them declares it wrongly.`,
       });
     }
   }
@@ -86,6 +96,14 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   for (const id of byId.keys()) incoming.set(id, new Set());
   for (const { declaration, plugin } of byId.values()) {
     for (const dep of declaration.dependsOn ?? []) {
+      if (dep === declaration.id) {
+        problems.push({
+          code: "E_STAGE_CYCLE",
+          message: `Stages wait on each other in a cycle: ${dep} -> ${dep} (${plugin}).`,
+          fix: `Remove ${dep} from its own dependsOn.`,
+        });
+        continue;
+      }
       if (!byId.has(dep)) {
         problems.push({
           code: "E_STAGE_UNKNOWN_DEPENDENCY",
@@ -97,11 +115,14 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       addEdge(edges, incoming, dep, declaration.id, "depends");
     }
     for (const read of (declaration.reads ?? []).map(normalizeRead)) {
-      const producers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])].filter((id) => id !== declaration.id);
-      if (producers.length === 0 && !read.optional && !adders.has(read.key)) {
+      const allProducers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])];
+      const producers = allProducers.filter((id) => id !== declaration.id);
+      if (allProducers.length === 0 && !read.optional) {
         problems.push({
           code: "E_SESSION_NO_PROVIDER",
-          message: `Stage ${declaration.id} (${plugin}) reads session.${read.key}, but no installed plugin writes it.`,
+          message: read.provider
+            ? `Stage ${declaration.id} (${plugin}) reads session.${read.key}, which ${read.provider} provides, but no installed plugin writes it.`
+            : `Stage ${declaration.id} (${plugin}) reads session.${read.key}, but no installed plugin writes it.`,
           fix: read.provider ? `Install ${read.provider}: \`npm install ${read.provider}\` in your project.` : `Install the plugin that writes session.${read.key}.`,
         });
       }
@@ -109,7 +130,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
     }
   }
 
-  const selected = selectStages(byId, incoming, selection, writers, problems);
+  const selected = selectStages(byId, incoming, selection, writers, adders, problems);
   const order = topologicalOrder([...byId.keys()].filter((id) => selected.has(id)), incoming, problems);
 
   if (problems.length > 0) {
@@ -145,6 +166,7 @@ function selectStages(
   incoming: Map<string, Set<string>>,
   selection: StageSelection,
   writers: Map<string, string[]>,
+  adders: Map<string, string[]>,
   problems: Problem[],
 ): Set<string> {
   const include = new Set(selection.include ?? []);
@@ -159,9 +181,15 @@ function selectStages(
   let roots: string[];
   if (selection.targetKeys || selection.targetStages) {
     roots = [...(selection.targetStages ?? [])];
-    for (const key of selection.targetKeys ?? []) roots.push(...(writers.get(key) ?? []));
+    for (const key of selection.targetKeys ?? []) {
+      const producers = [...(writers.get(key) ?? []), ...(adders.get(key) ?? [])];
+      if (producers.length === 0) {
+        problems.push({ code: "E_SESSION_NO_PROVIDER", message: `No installed plugin writes session.${key}, so it cannot be produced.`, fix: `Install the plugin that writes session.${key}.` });
+      }
+      roots.push(...producers);
+    }
     for (const id of selection.targetStages ?? []) {
-      if (!byId.has(id)) problems.push({ code: "E_STAGE_UNKNOWN", message: `No installed plugin declares stage ${id}.` });
+      if (!byId.has(id)) problems.push({ code: "E_STAGE_UNKNOWN", message: `No installed plugin declares stage ${id}.`, fix: "Run `vmforge stages` to list the stages you have." });
     }
     roots = roots.filter((id) => byId.has(id));
   } else {

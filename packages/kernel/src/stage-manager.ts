@@ -1,5 +1,5 @@
 import { VmforgeError, isVmforgeError } from "./errors.js";
-import type { Plugin } from "./manifest.js";
+import type { Plugin, StageDeclaration, StageModule } from "./manifest.js";
 import { buildStageGraph, type OrderedStage, type StageGraph, type StageSelection } from "./stage-graph.js";
 import type { StageContext } from "./stage-context.js";
 
@@ -11,6 +11,8 @@ export interface StageHookInfo {
   /** Set for post-stage hooks. */
   status?: StageStatus;
   durationMs?: number;
+  /** Set for a post-stage hook after a stage failed. */
+  error?: VmforgeError;
 }
 
 /** Runs immediately before or after a stage; the pipeline waits for it. */
@@ -80,7 +82,6 @@ export class StageManager {
       options.onOutcome?.(outcome);
     };
     for (const stage of graph.stages) {
-      const started = performance.now();
       const declaration = this.declarationOf(stage.id);
       if (options.completed?.has(stage.id)) {
         record({ id: stage.id, plugin: stage.plugin, status: "resumed", durationMs: 0 });
@@ -88,29 +89,83 @@ export class StageManager {
       }
       const context = options.contextFor(stage);
       if (declaration.when && !requested.has(stage.id)) {
-        const run = await declaration.when(context);
-        if (!run) {
-          const outcome: StageOutcome = { id: stage.id, plugin: stage.plugin, status: "skipped", durationMs: 0, reason: "condition false" };
-          record(outcome);
-          for (const hook of this.#postHooks) await hook({ stage, context, status: "skipped", durationMs: 0 });
+        let shouldRun: boolean;
+        try {
+          shouldRun = await declaration.when(context);
+        } catch (error) {
+          throw await this.#fail(stage, context, 0, stageError(stage, error, "its condition (when) failed"), record);
+        }
+        if (!shouldRun) {
+          record({ id: stage.id, plugin: stage.plugin, status: "skipped", durationMs: 0, reason: "condition false" });
+          await runHooks("post", this.#postHooks, { stage, context, status: "skipped", durationMs: 0 });
           continue;
         }
       }
-      for (const hook of this.#preHooks) await hook({ stage, context });
+      await runHooks("pre", this.#preHooks, { stage, context });
+      const started = performance.now();
       try {
-        const module = await declaration.load();
+        const module = await loadStage(stage, declaration);
         await module.run(context);
       } catch (error) {
-        const durationMs = performance.now() - started;
-        record({ id: stage.id, plugin: stage.plugin, status: "failed", durationMs });
-        throw isVmforgeError(error)
-          ? error
-          : new VmforgeError("E_STAGE_FAILED", `Stage ${stage.id} (${stage.plugin}) failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        throw await this.#fail(stage, context, performance.now() - started, stageError(stage, error, "failed"), record);
       }
       const durationMs = performance.now() - started;
       record({ id: stage.id, plugin: stage.plugin, status: "done", durationMs });
-      for (const hook of this.#postHooks) await hook({ stage, context, status: "done", durationMs });
+      await runHooks("post", this.#postHooks, { stage, context, status: "done", durationMs });
     }
     return outcomes;
   }
+
+  /** Records the failure and lets post hooks see it; the stage's error stays the one reported. */
+  async #fail(stage: OrderedStage, context: StageContext, durationMs: number, error: VmforgeError, record: (outcome: StageOutcome) => void): Promise<VmforgeError> {
+    record({ id: stage.id, plugin: stage.plugin, status: "failed", durationMs, reason: error.message });
+    try {
+      await runHooks("post", this.#postHooks, { stage, context, status: "failed", durationMs, error });
+    } catch {
+      // A hook that breaks while observing a failure must not hide the failure itself.
+    }
+    return error;
+  }
+}
+
+async function loadStage(stage: OrderedStage, declaration: StageDeclaration): Promise<StageModule> {
+  let module: StageModule;
+  try {
+    module = await declaration.load();
+  } catch (error) {
+    throw new VmforgeError("E_STAGE_LOAD", `Could not load the code of stage ${stage.id} (${stage.plugin}): ${messageOf(error)}`, {
+      fix: `Reinstall ${stage.plugin}; if it persists, report it to the plugin's authors.`,
+      cause: error,
+    });
+  }
+  if (typeof module?.run !== "function") {
+    throw new VmforgeError("E_STAGE_LOAD", `The module of stage ${stage.id} (${stage.plugin}) exports no run() function.`, {
+      fix: `A stage module must \`export async function run(ctx)\` (a plugin bug in ${stage.plugin}).`,
+    });
+  }
+  return module;
+}
+
+async function runHooks(phase: "pre" | "post", hooks: readonly StageHook[], info: StageHookInfo): Promise<void> {
+  for (const hook of hooks) {
+    try {
+      await hook(info);
+    } catch (error) {
+      if (isVmforgeError(error)) throw error;
+      throw new VmforgeError("E_HOOK_FAILED", `A ${phase}-stage hook failed ${phase === "pre" ? "before" : "after"} stage ${info.stage.id} (${info.stage.plugin}): ${messageOf(error)}`, {
+        why: "Stage hooks run synchronously with the pipeline, so a failing hook stops the run.",
+        fix: "Fix or uninstall the plugin that registered the hook.",
+        cause: error,
+      });
+    }
+  }
+}
+
+function stageError(stage: OrderedStage, error: unknown, what: string): VmforgeError {
+  if (isVmforgeError(error)) return error;
+  return new VmforgeError("E_STAGE_FAILED", `Stage ${stage.id} (${stage.plugin}) ${what}: ${messageOf(error)}`, { cause: error });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,125 @@
+import { describe, expect, it, vi } from "vitest";
+import { caught, kernelWith, plannedIds, plugin, stage, vmDefinitionKey } from "./helpers.js";
+
+const pipeline = () => [
+  plugin("@test/env", [stage("env:gather_cpu"), stage("env:report", { dependsOn: ["env:gather_cpu"], writes: ["environment_data"] })]),
+  plugin("@test/qemu", [
+    stage("qemu:load_request", { writes: ["user_vm_request"] }),
+    stage("qemu:define_vm", { reads: ["environment_data", "user_vm_request"], writes: ["vm_definition"] }),
+    stage("qemu:libvirt_xml", { reads: ["vm_definition"], writes: ["libvirt_xml_path"] }),
+  ]),
+  plugin("@test/linux", [stage("linux:seed_iso", { reads: ["vm_definition"], adds: ["guest_media"] })]),
+  plugin("@test/unrelated", [stage("unrelated:hello")]),
+];
+
+describe("stage selection", () => {
+  it("with targetKeys keeps only the writer of the key and what it needs", () => {
+    expect(plannedIds(pipeline(), { targetKeys: ["vm_definition"] })).toEqual(["env:gather_cpu", "env:report", "qemu:load_request", "qemu:define_vm"]);
+  });
+
+  it("with targetKeys of a collection keeps every adder and what they need", () => {
+    expect(plannedIds(pipeline(), { targetKeys: ["guest_media"] })).toEqual(["env:gather_cpu", "env:report", "qemu:load_request", "qemu:define_vm", "linux:seed_iso"]);
+  });
+
+  it("rejects a target key that no installed stage produces", async () => {
+    const error = await caught(() => plannedIds(pipeline(), { targetKeys: ["no_such_key"] }));
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_SESSION_NO_PROVIDER"]);
+    expect(error.problems[0]!.message).toContain("no_such_key");
+  });
+
+  it("with targetStages keeps those stages and their dependencies", () => {
+    expect(plannedIds(pipeline(), { targetStages: ["env:report", "unrelated:hello"] })).toEqual(["env:gather_cpu", "env:report", "unrelated:hello"]);
+  });
+
+  it("rejects an unknown target stage", async () => {
+    const error = await caught(() => plannedIds(pipeline(), { targetStages: ["env:nope"] }));
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_STAGE_UNKNOWN"]);
+    expect(error.problems[0]!.message).toContain("env:nope");
+  });
+
+  it("rejects an unknown included stage", async () => {
+    const error = await caught(() => plannedIds(pipeline(), { include: ["env:nope"] }));
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_STAGE_UNKNOWN"]);
+  });
+
+  describe("optional stages", () => {
+    const withOptional = (when?: () => boolean) => [
+      plugin("@test/p", [stage("p:main"), stage("p:extra", { optional: true, ...(when ? { when } : {}) })]),
+    ];
+
+    it("are left out unless included", () => {
+      expect(plannedIds(withOptional())).toEqual(["p:main"]);
+      expect(plannedIds(withOptional(), { include: ["p:extra"] })).toEqual(["p:main", "p:extra"]);
+    });
+
+    it("run when their condition holds, and are skipped when it does not", async () => {
+      const yes = await kernelWith(withOptional(() => true));
+      expect((await yes.run()).stages.map((outcome) => [outcome.id, outcome.status])).toEqual([
+        ["p:main", "done"],
+        ["p:extra", "done"],
+      ]);
+      const no = await kernelWith(withOptional(() => false));
+      expect((await no.run()).stages.map((outcome) => [outcome.id, outcome.status])).toEqual([
+        ["p:main", "done"],
+        ["p:extra", "skipped"],
+      ]);
+    });
+
+    it("run when included without their condition being consulted", async () => {
+      const when = vi.fn(() => false);
+      const run = vi.fn();
+      const kernel = await kernelWith([plugin("@test/p", [stage("p:extra", { optional: true, when, run })])]);
+      const report = await kernel.run({ selection: { include: ["p:extra"] } });
+      expect(when).not.toHaveBeenCalled();
+      expect(run).toHaveBeenCalledOnce();
+      expect(report.stages[0]!.status).toBe("done");
+    });
+
+    it("are pulled in when a selected stage needs their value", () => {
+      const order = plannedIds([plugin("@test/p", [stage("p:reader", { reads: ["vm_definition"] }), stage("p:optional_writer", { optional: true, writes: ["vm_definition"] })])]);
+      expect(order).toEqual(["p:optional_writer", "p:reader"]);
+    });
+
+    it("are not pulled in by an optional read", () => {
+      const order = plannedIds([
+        plugin("@test/p", [stage("p:reader", { reads: [{ key: "vm_definition", optional: true }] }), stage("p:optional_writer", { optional: true, writes: ["vm_definition"] })]),
+      ]);
+      expect(order).toEqual(["p:reader"]);
+    });
+  });
+
+  describe("conditional stages", () => {
+    it("skip when the condition is false, and a later stage needing their value fails with E_SESSION_MISSING", async () => {
+      const when = vi.fn(async () => false);
+      const kernel = await kernelWith([
+        plugin("@test/qemu", [
+          stage("qemu:configure_vfio", { when, writes: ["vm_definition"], run: (ctx) => void ctx.set(vmDefinitionKey, { name: "x", memoryMiB: 1 }) }),
+          stage("qemu:use_vfio", { reads: ["vm_definition"], run: (ctx) => void ctx.get(vmDefinitionKey) }),
+        ]),
+      ]);
+      const error = await caught(() => kernel.run());
+      expect(error.code).toBe("E_SESSION_MISSING");
+      expect(error.message).toContain("qemu:use_vfio");
+      expect(error.message).toContain("vm_definition");
+      expect(when).toHaveBeenCalledOnce();
+    });
+
+    it("get the stage context in their condition and may read the session", async () => {
+      const kernel = await kernelWith([
+        plugin("@test/p", [
+          stage("p:write", { writes: ["vm_definition"], run: (ctx) => void ctx.set(vmDefinitionKey, { name: "big", memoryMiB: 64 }) }),
+          stage("p:only_big", { reads: ["vm_definition"], when: (ctx) => ctx.stageId === "p:only_big" && ctx.get(vmDefinitionKey).memoryMiB > 32 }),
+        ]),
+      ]);
+      expect((await kernel.run()).stages.map((outcome) => outcome.status)).toEqual(["done", "done"]);
+    });
+
+    it("turn a throwing condition into an error naming the stage", async () => {
+      const kernel = await kernelWith([plugin("@test/p", [stage("p:cond", { when: () => { throw new Error("boom"); } })])]);
+      const error = await caught(() => kernel.run());
+      expect(error.code).toBe("E_STAGE_FAILED");
+      expect(error.message).toContain("p:cond");
+      expect(error.message).toContain("boom");
+    });
+  });
+});
