@@ -1,0 +1,42 @@
+import { resolve } from "node:path";
+import { ExitCode, VmforgeError } from "@vmforge/kernel";
+import { parseCommand } from "../options.js";
+import { createRuntime } from "../runtime.js";
+import { printJson, type Command } from "./command.js";
+
+const HOST_REPORT_KEY = "host_report";
+
+export const checkCommand: Command = {
+  name: "check",
+  summary: "check this host for KVM, IOMMU and GPU passthrough",
+  usage: "vmforge check [--json] [--host-root DIR] [--save-snapshot DIR]",
+  help: `Runs the environment-check stages only (the stages that produce session.${HOST_REPORT_KEY})
+and prints PASS / WARN / FAIL per check with the fix, then the GPUs and their passthrough verdicts.
+Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 when it cannot.
+
+  --save-snapshot DIR   copy the files the check read into DIR (same tree; no serial numbers
+                        or MAC addresses), to attach to a bug report or replay with --host-root`,
+  async run(argv, io) {
+    const { values, global } = parseCommand(argv, { "save-snapshot": { type: "string" } }, this.usage);
+    const snapshotDir = values["save-snapshot"] ? resolve(io.cwd, String(values["save-snapshot"])) : undefined;
+    const runtime = await createRuntime(global, io, { dryRun: true, ...(snapshotDir ? { outputDir: snapshotDir } : {}) });
+    const writers = runtime.kernel.plan().stages.filter((stage) => stage.writes.includes(HOST_REPORT_KEY));
+    if (writers.length === 0) {
+      throw new VmforgeError("E_NO_CHECK_PLUGIN", "No installed plugin checks the host.", {
+        exitCode: ExitCode.usage,
+        fix: "Install it in your project: npm install @vmforge/plugin-env-check",
+      });
+    }
+    try {
+      const report = await runtime.kernel.run({ selection: { targetKeys: [HOST_REPORT_KEY] }, input: { flags: { ...(snapshotDir ? { saveSnapshot: snapshotDir } : {}) } } });
+      runtime.renderer.close();
+      if (global.json) {
+        const result = runtime.kernel.ui.history().filter((message) => message.type === "Result").at(-1);
+        printJson(io, result && "data" in result ? result.data : {});
+      }
+      return report.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok;
+    } finally {
+      runtime.renderer.close();
+    }
+  },
+};

@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { ExitCode, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
+import { parseCommand } from "../options.js";
+import { discoverPlugins } from "../runtime.js";
+import { printJson, type Command } from "./command.js";
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "first-run set-up: folders and a commented VM template",
+  usage: "vmforge init [--force]",
+  help: `Creates the config and data folders (XDG; VMFORGE_CONFIG_HOME / VMFORGE_DATA_HOME override
+them) and writes a commented VM TOML template to <config>/vm.toml, joined from the templates of
+the installed plugins. An existing vm.toml is kept unless --force.`,
+  async run(argv, io) {
+    const { values, global } = parseCommand(argv, { force: { type: "boolean", default: false } }, this.usage);
+    const storage = new StorageManager(io.env);
+    const { plugins } = await discoverPlugins(global, io);
+    const templates: string[] = [];
+    for (const plugin of plugins) {
+      const template = await plugin.config?.template?.();
+      if (template) templates.push(template.trimEnd());
+    }
+    if (templates.length === 0) {
+      throw new VmforgeError("E_NO_TEMPLATE", "No installed plugin provides a VM template.", {
+        exitCode: ExitCode.usage,
+        fix: "Install the hardware plugin: npm install @vmforge/plugin-qemu-setup",
+      });
+    }
+    const configDir = storage.userConfigPath();
+    const dataDir = storage.userDataPath();
+    const templatePath = storage.userConfigPath("vm.toml");
+    await mkdir(configDir, { recursive: true });
+    await mkdir(storage.userDataPath("vms"), { recursive: true });
+    const exists = existsSync(templatePath);
+    const written = !exists || values.force === true;
+    if (written) await writeFileAtomic(templatePath, `# vmforge VM description. Edit, then: vmforge plan ${templatePath}\n\n${templates.join("\n\n")}\n`);
+    if (global.json) printJson(io, { configDir, dataDir, template: templatePath, written });
+    else if (!global.quiet) {
+      io.stdout.write(`config: ${configDir}\ndata:   ${dataDir}\n`);
+      io.stdout.write(written ? `wrote ${templatePath}\n` : `kept ${templatePath} (it exists; --force replaces it)\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,123 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ExitCode, VmforgeError, writeFileAtomic, type RunReport, type UiEnvelope } from "@vmforge/kernel";
+import { parseCommand } from "../options.js";
+import { createRuntime, type Io } from "../runtime.js";
+import type { Palette } from "../render/colors.js";
+import { printJson, type Command } from "./command.js";
+
+const workflowOptions = {
+  out: { type: "string", short: "o" },
+  with: { type: "string", multiple: true },
+  "bind-vfio": { type: "boolean", default: false },
+} as const;
+
+function workflowCommand(name: "plan" | "apply"): Command {
+  const dryRun = name === "plan";
+  return {
+    name,
+    summary: dryRun ? "compute everything for a VM; change nothing on the host" : "set the VM up for real",
+    usage: `vmforge ${name} CONFIG [--out DIR] [--with STAGE]...${dryRun ? "" : " [--bind-vfio]"}`,
+    help: dryRun
+      ? `Runs every stage in dry run: the host is read, the request validated, the VM defined, and every
+change that apply would make is recorded and printed instead (plan.json). With --out DIR the
+artifacts (vm-definition.json, qemu-command.json, launch.sh, domain.xml, cloud-init/, seed.iso,
+plan.json) are written into DIR and nowhere else.`
+      : `Runs every stage for real: disk images are created, artifacts written to
+$VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO binding plan.`,
+    async run(argv, io) {
+      const { values, positionals, global } = parseCommand(argv, workflowOptions, this.usage);
+      const [config, ...extra] = positionals;
+      if (!config || extra.length > 0) throw new VmforgeError("E_USAGE", config ? `Unexpected arguments: ${extra.join(" ")}` : "A CONFIG file is required.", { exitCode: ExitCode.usage, fix: `Usage: ${this.usage}` });
+      const configPath = resolve(io.cwd, config);
+      if (!existsSync(configPath)) throw new VmforgeError("E_CONFIG_NOT_FOUND", `No such file: ${config}`, { exitCode: ExitCode.usage, fix: "Give the path of a VM TOML file; `vmforge init` writes a commented template." });
+      const outputDir = values.out ? resolve(io.cwd, String(values.out)) : undefined;
+      const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}) });
+      let report: RunReport;
+      try {
+        report = await runtime.kernel.run({
+          input: { configPath, flags: { bindVfio: values["bind-vfio"] === true } },
+          selection: { include: (values.with as string[] | undefined) ?? [] },
+        });
+      } finally {
+        runtime.renderer.close();
+      }
+      const document = planDocument(name, report, runtime.kernel.ui.history());
+      if (report.artifactDir && (!dryRun || outputDir)) await writeFileAtomic(join(report.artifactDir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
+      if (global.json) printJson(io, document);
+      else if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
+      return report.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok;
+    },
+  };
+}
+
+export const planCommand = workflowCommand("plan");
+export const applyCommand = workflowCommand("apply");
+
+export interface PlanDocument {
+  command: string;
+  ok: boolean;
+  dryRun: boolean;
+  name: string | undefined;
+  artifactDir: string | undefined;
+  stages: RunReport["stages"];
+  effects: RunReport["effects"];
+  artifacts: RunReport["artifacts"];
+  warnings: Array<{ stage?: string; text: string; fix?: string }>;
+  results: Array<{ stage?: string; text: string; path?: string }>;
+  hostUnfit: string[];
+}
+
+function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[]): PlanDocument {
+  return {
+    command,
+    ok: report.hostUnfit.length === 0,
+    dryRun: report.dryRun,
+    name: report.runName,
+    artifactDir: report.artifactDir,
+    stages: report.stages.map((stage) => ({ ...stage, durationMs: Math.round(stage.durationMs) })),
+    effects: report.effects,
+    artifacts: report.artifacts,
+    warnings: history.flatMap((message) => (message.type === "Warn" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.fix ? { fix: message.fix } : {}) }] : [])),
+    results: history.flatMap((message) => (message.type === "Result" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.path ? { path: message.path } : {}) }] : [])),
+    hostUnfit: report.hostUnfit,
+  };
+}
+
+function printSummary(io: Io, document: PlanDocument, palette: Palette, quiet: boolean): void {
+  const out = (line = "") => io.stdout.write(`${line}\n`);
+  const planned = document.effects.filter((effect) => effect.status === "planned");
+  const done = document.effects.filter((effect) => effect.status === "done");
+  out();
+  if (document.dryRun) {
+    out(palette.bold(`Dry run of ${document.name ?? "the VM"}: nothing on the host was changed.`));
+    if (planned.length) {
+      out(`apply would:`);
+      for (const effect of planned) out(`  ${describeEffect(effect)}`);
+    }
+  } else {
+    out(palette.bold(`${document.name ?? "The VM"} is set up.`));
+  }
+  if (done.length && !quiet) {
+    out(document.dryRun ? "written (you asked for them with --out):" : "done:");
+    for (const effect of done) out(`  ${describeEffect(effect)}`);
+  }
+  if (document.artifactDir && done.length) out(`artifacts: ${document.artifactDir}`);
+}
+
+function describeEffect(effect: PlanDocument["effects"][number]): string {
+  switch (effect.kind) {
+    case "write-file":
+      return `write ${effect.path} (${effect.bytes ?? 0} bytes)${effect.description ? `: ${effect.description}` : ""}`;
+    case "mkdir":
+      return `create folder ${effect.path}`;
+    case "run":
+      return `run ${(effect.command ?? []).map(shellQuote).join(" ")}${effect.description ? `  # ${effect.description}` : ""}`;
+    case "sysfs-write":
+      return `write "${effect.value}" to ${effect.path}${effect.description ? `  # ${effect.description}` : ""}`;
+  }
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

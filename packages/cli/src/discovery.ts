@@ -1,0 +1,155 @@
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { resolve as resolveImport } from "import-meta-resolve";
+import { VmforgeError, ExitCode, type Plugin } from "@vmforge/kernel";
+
+/** `@vmforge/plugin-*`, `vmforge-plugin-*`, `@scope/vmforge-plugin-*`. */
+export function isPluginPackageName(name: string): boolean {
+  return /^@vmforge\/plugin-[a-z0-9][a-z0-9._-]*$/.test(name) || /^(@[a-z0-9][a-z0-9._-]*\/)?vmforge-plugin-[a-z0-9][a-z0-9._-]*$/.test(name);
+}
+
+export interface PluginSource {
+  /** The package.json whose dependencies named the plugin. */
+  manifestPath: string;
+  origin: "project" | "global";
+}
+
+export interface FoundPlugin {
+  packageName: string;
+  version: string;
+  /** Real path of the plugin's package folder. */
+  path: string;
+  entryUrl: string;
+  source: PluginSource;
+}
+
+interface PackageJson {
+  name?: string;
+  version?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** The nearest package.json at or above `dir`. */
+export function findProjectManifest(dir: string): string | undefined {
+  let current = dir;
+  for (;;) {
+    const candidate = join(current, "package.json");
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/**
+ * Package manifests that can name plugins: the user's project, then the packages the CLI
+ * itself is installed inside (the `vmforge` bundle, a global install), found by walking up
+ * from the CLI's own folder. No node_modules folder is ever listed.
+ */
+export function pluginSources(projectDir: string, cliModuleUrl: string): PluginSource[] {
+  const sources: PluginSource[] = [];
+  const project = findProjectManifest(projectDir);
+  if (project) sources.push({ manifestPath: project, origin: "project" });
+  const cliPackageDir = dirname(findProjectManifest(dirname(fileURLToPath(cliModuleUrl)))!);
+  let current = dirname(realpathSync(cliPackageDir));
+  for (;;) {
+    const candidate = join(current, "package.json");
+    if (existsSync(candidate) && !sources.some((source) => samePath(source.manifestPath, candidate))) sources.push({ manifestPath: candidate, origin: "global" });
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return sources;
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
+}
+
+function readJson(path: string): PackageJson {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as PackageJson;
+  } catch (error) {
+    throw new VmforgeError("E_PACKAGE_JSON", `Could not read ${path}: ${(error as Error).message}`, { exitCode: ExitCode.usage, fix: "Fix the JSON syntax of that package.json." });
+  }
+}
+
+/** Resolves every plugin the sources name; imports nothing. */
+export function findPlugins(sources: PluginSource[]): FoundPlugin[] {
+  const found = new Map<string, FoundPlugin>();
+  const problems: VmforgeError["problems"] = [];
+  for (const source of sources) {
+    const pkg = readJson(source.manifestPath);
+    const names = Object.keys({ ...pkg.optionalDependencies, ...pkg.devDependencies, ...pkg.dependencies }).filter(isPluginPackageName).sort();
+    for (const packageName of names) {
+      let entryUrl: string;
+      try {
+        entryUrl = resolveImport(`${packageName}/plugin`, pathToFileURL(source.manifestPath).href);
+      } catch {
+        if (source.origin === "global") continue; // a bundle may list plugins it did not install
+        problems.push({
+          code: "E_PLUGIN_NOT_INSTALLED",
+          message: `${packageName} is listed in ${source.manifestPath} but cannot be resolved (or has no "./plugin" export).`,
+          fix: `Run your package manager's install in ${dirname(source.manifestPath)}, or remove ${packageName} from its dependencies.`,
+        });
+        continue;
+      }
+      const packageDir = packageRootOf(fileURLToPath(entryUrl), packageName);
+      const plugin: FoundPlugin = { packageName, version: readJson(join(packageDir, "package.json")).version ?? "0.0.0", path: packageDir, entryUrl, source };
+      const previous = found.get(packageName);
+      if (previous && previous.path !== plugin.path) {
+        problems.push({
+          code: "E_PLUGIN_DUPLICATE",
+          message: `Two copies of ${packageName}: ${previous.path} (${previous.version}, from ${previous.source.manifestPath}) and ${plugin.path} (${plugin.version}, from ${source.manifestPath}).`,
+          fix: `Keep one: remove ${packageName} from one of those package.json files, or install the same version in both.`,
+        });
+        continue;
+      }
+      if (!previous) found.set(packageName, plugin);
+    }
+  }
+  if (problems.length > 0) throw new VmforgeError("E_PLUGINS", `Plugin discovery found ${problems.length} problem${problems.length === 1 ? "" : "s"}.`, { exitCode: ExitCode.usage, problems });
+  return [...found.values()];
+}
+
+function packageRootOf(file: string, packageName: string): string {
+  let dir = dirname(realpathSync(file));
+  for (;;) {
+    const candidate = join(dir, "package.json");
+    if (existsSync(candidate) && readJson(candidate).name === packageName) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new VmforgeError("E_PLUGIN_LAYOUT", `No package.json named ${packageName} above ${file}.`);
+    dir = parent;
+  }
+}
+
+/** Imports each plugin's manifest module (`<package>/plugin`): data and lazy loaders only. */
+export async function loadPlugins(found: FoundPlugin[]): Promise<Plugin[]> {
+  const plugins: Plugin[] = [];
+  for (const entry of found) {
+    let module: { plugin?: Plugin };
+    try {
+      module = (await import(entry.entryUrl)) as { plugin?: Plugin };
+    } catch (error) {
+      throw new VmforgeError("E_PLUGIN_LOAD", `Could not load ${entry.packageName} from ${entry.path}: ${(error as Error).message}`, {
+        fix: `Reinstall ${entry.packageName}; if it persists, report it to its authors.`,
+        cause: error,
+      });
+    }
+    const plugin = module.plugin;
+    if (!plugin || typeof plugin !== "object" || !Array.isArray(plugin.stages)) {
+      throw new VmforgeError("E_PLUGIN_SHAPE", `${entry.packageName}/plugin does not export a \`plugin\` made with definePlugin().`, {
+        fix: "A vmforge plugin's ./plugin entry must `export const plugin = definePlugin({...})`.",
+      });
+    }
+    plugins.push(plugin);
+  }
+  return plugins;
+}

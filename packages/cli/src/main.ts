@@ -1,0 +1,63 @@
+import { ExitCode, VmforgeError, isVmforgeError } from "@vmforge/kernel";
+import { applyCommand, planCommand } from "./commands/workflow.js";
+import { checkCommand } from "./commands/check.js";
+import type { Command } from "./commands/command.js";
+import { initCommand } from "./commands/init.js";
+import { pluginsCommand } from "./commands/plugins.js";
+import { resumeCommand } from "./commands/resume.js";
+import { stagesCommand } from "./commands/stages.js";
+import { exitCodeOf, formatError } from "./error-output.js";
+import { globalHelp } from "./options.js";
+import { choosePalette } from "./render/colors.js";
+import type { Io } from "./runtime.js";
+
+const commands: Command[] = [initCommand, pluginsCommand, stagesCommand, checkCommand, planCommand, applyCommand, resumeCommand];
+
+function usage(): string {
+  return `vmforge: a VM description in, everything QEMU/KVM needs out, checked against the host first.
+
+Usage: vmforge <command> [options]
+
+Commands:
+${commands.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).join("\n")}
+
+${globalHelp}
+
+Exit codes: 0 done, 1 a failure while running, 2 bad usage or config, 3 the host cannot do it.
+Run \`vmforge <command> --help\` for a command's options.`;
+}
+
+/** Runs one command line; returns the exit code. Never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = rest.includes("--json");
+  const palette = choosePalette(io.stderr, rest.includes("--no-color"), io.env);
+  try {
+    if (!name || name === "--help" || name === "-h" || name === "help") {
+      io.stdout.write(`${usage()}\n`);
+      return name ? ExitCode.ok : ExitCode.usage;
+    }
+    if (name === "--version" || name === "-v") {
+      const { createRequire } = await import("node:module");
+      io.stdout.write(`${(createRequire(import.meta.url)("../package.json") as { version: string }).version}\n`);
+      return ExitCode.ok;
+    }
+    const command = commands.find((candidate) => candidate.name === name);
+    if (!command) {
+      throw new VmforgeError("E_USAGE", `Unknown command "${name}".`, { exitCode: ExitCode.usage, fix: `Commands: ${commands.map((candidate) => candidate.name).join(", ")}.` });
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(`Usage: ${command.usage}\n\n${command.help}\n\n${globalHelp}\n`);
+      return ExitCode.ok;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    const debug = Boolean(io.env.VMFORGE_DEBUG);
+    if (wantsJson) {
+      io.stdout.write(`${JSON.stringify({ ok: false, error: isVmforgeError(error) ? error.toJSON() : { code: "E_INTERNAL", message: (error as Error)?.message ?? String(error) } }, null, 2)}\n`);
+    } else {
+      io.stderr.write(`${formatError(error, palette, debug)}\n`);
+    }
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,50 @@
+import { resolve } from "node:path";
+import { Kernel, type KernelOptions, type Plugin } from "@vmforge/kernel";
+import { findPlugins, loadPlugins, pluginSources, type FoundPlugin } from "./discovery.js";
+import type { GlobalOptions } from "./options.js";
+import { choosePalette, type Palette } from "./render/colors.js";
+import { JsonLinesRenderer, SilentRenderer } from "./render/json-lines.js";
+import { LiveRenderer } from "./render/live.js";
+import { PlainRenderer } from "./render/plain.js";
+import type { Renderer } from "./render/renderer.js";
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface Runtime {
+  kernel: Kernel;
+  found: FoundPlugin[];
+  plugins: Plugin[];
+  renderer: Renderer;
+  palette: Palette;
+}
+
+/** Finds the project's plugins (imports their manifests only). */
+export async function discoverPlugins(global: GlobalOptions, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
+  const found = findPlugins(pluginSources(resolve(io.cwd, global.project), import.meta.url));
+  return { found, plugins: await loadPlugins(found) };
+}
+
+export function chooseRenderer(global: GlobalOptions, io: Io): Renderer {
+  const palette = choosePalette(io.stdout, global.noColor, io.env);
+  if (global.json) return new SilentRenderer();
+  if (global.jsonLines) return new JsonLinesRenderer(io.stdout);
+  if (io.stdout.isTTY && !io.env.CI) return new LiveRenderer(io.stdout, palette, { quiet: global.quiet });
+  return new PlainRenderer(io.stdout, palette, { quiet: global.quiet });
+}
+
+/** A kernel with the project's plugins and the renderer wired to its UI and stage hooks. */
+export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
+  const { found, plugins } = await discoverPlugins(global, io);
+  const kernel = new Kernel({ ...options, env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
+  const renderer = chooseRenderer(global, io);
+  kernel.ui.attach(renderer);
+  kernel.stages.registerPreStageHook(({ stage }) => renderer.stageStarted(stage.id, stage.plugin));
+  kernel.stages.registerPostStageHook(({ stage, status, durationMs }) => renderer.stageFinished(stage.id, status ?? "done", durationMs ?? 0));
+  for (const plugin of plugins) await kernel.use(plugin);
+  return { kernel, found, plugins, renderer, palette: choosePalette(io.stdout, global.noColor, io.env) };
+}

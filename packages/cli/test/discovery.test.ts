@@ -1,0 +1,113 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import { execa } from "execa";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { findPlugins, isPluginPackageName, pluginSources } from "../src/discovery.js";
+import { cliBin, makeProject, markerExists, tempRoot, writeFakePlugin } from "./project-fixture.js";
+import { isVmforgeError } from "@vmforge/kernel";
+
+describe("plugin package names", () => {
+  it.each([
+    ["@vmforge/plugin-env-check", true],
+    ["vmforge-plugin-foo", true],
+    ["@acme/vmforge-plugin-windows", true],
+    ["@vmforge/kernel", false],
+    ["@vmforge/cli", false],
+    ["@acme/plugin-foo", false],
+    ["vmforge", false],
+    ["my-vmforge-plugin-foo", false],
+  ])("%s is a plugin name: %s", (name, expected) => {
+    expect(isPluginPackageName(name)).toBe(expected);
+  });
+});
+
+describe("vmforge plugins in a project with two throw-away plugins", () => {
+  const { root, markers } = tempRoot("discovery");
+  let project: string;
+
+  beforeAll(() => {
+    const alpha = writeFakePlugin(root, "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const beta = writeFakePlugin(root, "@acme/vmforge-plugin-beta", markers, [{ id: "beta:do_two" }, { id: "beta:do_three" }]);
+    // Present on disk and even installed, but not a dependency of the project: must not load.
+    const gamma = writeFakePlugin(root, "vmforge-plugin-gamma", markers, [{ id: "gamma:never" }]);
+    project = makeProject(root, { "vmforge-plugin-alpha": `file:${alpha}`, "@acme/vmforge-plugin-beta": `file:${beta}`, "not-a-plugin": `file:${gamma}` });
+  }, 120_000);
+
+  it("lists exactly the plugins the project depends on, with version, path and stages", async () => {
+    const result = await execa("node", [cliBin, "plugins", "--json"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(0);
+    const { plugins } = JSON.parse(result.stdout) as { plugins: Array<{ package: string; version: string; path: string; stages: string[]; source: string }> };
+    expect(plugins.map((plugin) => plugin.package)).toEqual(["@acme/vmforge-plugin-beta", "vmforge-plugin-alpha"]);
+    expect(plugins[0]!.stages).toEqual(["beta:do_two", "beta:do_three"]);
+    expect(plugins[1]!.version).toBe("1.2.3");
+    expect(plugins[1]!.path).toContain(join("sources", "vmforge-plugin-alpha"));
+    expect(plugins.every((plugin) => plugin.source === "project")).toBe(true);
+  });
+
+  it("imports the listed manifests only, and no stage code", async () => {
+    await execa("node", [cliBin, "plugins"], { cwd: project });
+    expect(markerExists(markers, "vmforge-plugin-alpha.manifest")).toBe(true);
+    expect(markerExists(markers, "@acme__vmforge-plugin-beta.manifest")).toBe(true);
+    expect(markerExists(markers, "vmforge-plugin-gamma.manifest")).toBe(false);
+    expect(markerExists(markers, "alpha__do_one.stage")).toBe(false);
+    expect(markerExists(markers, "beta__do_two.stage")).toBe(false);
+  });
+
+  it("orders the stages without loading them (`vmforge stages`)", async () => {
+    const result = await execa("node", [cliBin, "stages", "--format", "json"], { cwd: project });
+    const graph = JSON.parse(result.stdout) as { stages: Array<{ id: string }> };
+    expect(graph.stages.map((stage) => stage.id).sort()).toEqual(["alpha:do_one", "beta:do_three", "beta:do_two"]);
+    expect(markerExists(markers, "alpha__do_one.stage")).toBe(false);
+  });
+
+  it("finds the plugins from a sub-folder of the project and with --project", async () => {
+    const fromElsewhere = await execa("node", [cliBin, "plugins", "--json", "--project", project], { cwd: root });
+    expect((JSON.parse(fromElsewhere.stdout) as { plugins: unknown[] }).plugins).toHaveLength(2);
+  });
+});
+
+describe("discovery errors", () => {
+  it("names both paths when two copies of one plugin are installed", () => {
+    const { root, markers } = tempRoot("duplicate");
+    const first = writeFakePlugin(join(root, "one"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const second = writeFakePlugin(join(root, "two"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const projectOne = makeProject(join(root, "p1"), { "vmforge-plugin-alpha": `file:${first}` });
+    const projectTwo = makeProject(join(root, "p2"), { "vmforge-plugin-alpha": `file:${second}` });
+    let caught: unknown;
+    try {
+      findPlugins([
+        { manifestPath: join(projectOne, "package.json"), origin: "project" },
+        { manifestPath: join(projectTwo, "package.json"), origin: "global" },
+      ]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isVmforgeError(caught)).toBe(true);
+    const problem = (caught as { problems: Array<{ code: string; message: string }> }).problems[0]!;
+    expect(problem.code).toBe("E_PLUGIN_DUPLICATE");
+    expect(problem.message).toContain(join("one", "sources", "vmforge-plugin-alpha"));
+    expect(problem.message).toContain(join("two", "sources", "vmforge-plugin-alpha"));
+  }, 120_000);
+
+  it("reports a listed plugin that is not installed, with the fix", async () => {
+    const { root } = tempRoot("missing");
+    const project = makeProject(root, {});
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "p", dependencies: { "vmforge-plugin-nowhere": "^1.0.0" } }));
+    const result = await execa("node", [cliBin, "plugins"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("E_PLUGIN_NOT_INSTALLED");
+    expect(result.stderr).toContain("vmforge-plugin-nowhere");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("walks up from the CLI's own folder for a bundle's package.json, after the project", () => {
+    const { root } = tempRoot("sources");
+    const project = makeProject(root, {});
+    const sources = pluginSources(project, pathToFileURL(cliBin).href);
+    expect(sources[0]).toEqual({ manifestPath: join(project, "package.json"), origin: "project" });
+    // Inside this monorepo the package the CLI is installed in is the repository root.
+    expect(sources.slice(1).map((source) => source.origin)).toEqual(["global"]);
+    expect(sources[1]!.manifestPath).toBe(join(cliBin, "..", "..", "..", "..", "package.json"));
+  });
+});

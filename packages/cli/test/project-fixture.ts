@@ -1,0 +1,77 @@
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+
+export const cliBin = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bin.js");
+export const kernelDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "kernel");
+
+export interface FakeStage {
+  id: string;
+  reads?: string[];
+  writes?: string[];
+  /** Body of `run(ctx)`; `ctx`, `marker(name)` and `key(name)` are in scope. */
+  body?: string;
+}
+
+/**
+ * A throw-away plugin package in a folder outside packages/. Loading its manifest writes
+ * `<markers>/<name>.manifest`; loading a stage writes `<markers>/<stage>.stage`, so a test can
+ * tell what was imported.
+ */
+export function writeFakePlugin(root: string, name: string, markers: string, stages: FakeStage[]): string {
+  const dir = join(root, "sources", name.replace("/", "__"));
+  mkdirSync(join(dir, "stages"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: "1.2.3", type: "module", exports: { "./plugin": "./plugin.js", "./package.json": "./package.json" } }, null, 2));
+  const marker = `(n) => (await import("node:fs")).writeFileSync(${JSON.stringify(markers)} + "/" + n, "")`;
+  writeFileSync(
+    join(dir, "plugin.js"),
+    `import { writeFileSync } from "node:fs";
+writeFileSync(${JSON.stringify(join(markers, `${name.replace("/", "__")}.manifest`))}, "");
+export const plugin = {
+  name: ${JSON.stringify(name)}, version: "1.2.3", description: "fake ${name}",
+  stages: ${JSON.stringify(stages.map(({ id, reads, writes }) => ({ id, description: `fake ${id}`, reads: reads ?? [], writes: writes ?? [] })))}
+    .map((stage) => ({ ...stage, load: () => import("./stages/" + stage.id.replace(":", "__") + ".js") })),
+};
+`,
+  );
+  for (const stage of stages) {
+    writeFileSync(
+      join(dir, "stages", `${stage.id.replace(":", "__")}.js`),
+      `import { writeFileSync } from "node:fs";
+writeFileSync(${JSON.stringify(join(markers, `${stage.id.replace(":", "__")}.stage`))}, "");
+const key = (name) => ({ name, collection: false, schema: { safeParse: (v) => ({ success: true, data: v }) } });
+const marker = ${marker};
+export async function run(ctx) {
+${stage.body ?? ""}
+}
+`,
+    );
+  }
+  return dir;
+}
+
+/** A project folder whose package.json lists `dependencies`, installed for real with npm. */
+export function makeProject(root: string, dependencies: Record<string, string>): string {
+  const dir = join(root, "project");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "my-vms", private: true, type: "module", dependencies }, null, 2));
+  if (Object.keys(dependencies).length) execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+  return dir;
+}
+
+export function tempRoot(prefix: string): { root: string; markers: string } {
+  const root = mkdtempSync(join(tmpdir(), `vmforge-${prefix}-`));
+  const markers = join(root, "markers");
+  mkdirSync(markers);
+  return { root, markers };
+}
+
+export function markerExists(markers: string, name: string): boolean {
+  return existsSync(join(markers, name));
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}
