@@ -71,11 +71,12 @@ export class SessionStore {
 
   /** Plain data for checkpoints and `plan.json`. */
   snapshot(): Record<string, unknown> {
-    return Object.fromEntries(this.#values);
+    // Collections grow by push; copy them so a checkpoint taken now does not grow later.
+    return Object.fromEntries([...this.#values].map(([name, value]) => [name, Array.isArray(value) ? [...value] : value]));
   }
 
   restore(values: Record<string, unknown>): void {
-    for (const [name, value] of Object.entries(values)) this.#values.set(name, value);
+    for (const [name, value] of Object.entries(values)) this.#values.set(name, Array.isArray(value) ? [...value] : value);
   }
 
   keys(): string[] {

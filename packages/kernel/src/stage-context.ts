@@ -62,7 +62,10 @@ export interface PluginSetupApi {
 export interface StageContextParts {
   stageId: string;
   plugin: string;
+  /** Value keys the stage declares in `writes`. */
   declaredWrites: ReadonlySet<string>;
+  /** Collection keys the stage declares in `adds`; when absent, `declaredWrites` covers both. */
+  declaredAdds?: ReadonlySet<string>;
   declaredReads: ReadonlySet<string>;
   session: SessionStore;
   input: RunInput;
@@ -79,10 +82,12 @@ export interface StageContextParts {
 
 export function createStageContext(parts: StageContextParts): StageContext {
   const { session, stageId } = parts;
+  const declaredAdds = parts.declaredAdds ?? parts.declaredWrites;
+  const mayRead = (name: string): boolean => parts.declaredReads.has(name) || parts.declaredWrites.has(name) || declaredAdds.has(name);
   const undeclared = (verb: string, name: string): VmforgeError =>
     new VmforgeError("E_SESSION_UNDECLARED", `Stage ${stageId} ${verb} session.${name} without declaring it in its manifest.`, {
       why: "The stage order comes from declared reads and writes; an undeclared access could run in the wrong order.",
-      fix: `Add "${name}" to the stage's ${verb === "reads" ? "reads" : "writes/adds"} in ${parts.plugin}'s manifest (a plugin bug).`,
+      fix: `Add "${name}" to the stage's ${verb === "reads" ? "reads" : verb === "writes" ? "writes" : "adds"} in ${parts.plugin}'s manifest (a plugin bug).`,
     });
   return {
     stageId,
@@ -95,7 +100,7 @@ export function createStageContext(parts: StageContextParts): StageContext {
     plugins: parts.plugins,
     isDryRun: () => parts.dryRun,
     get<T>(key: SessionKey<T>): T {
-      if (!parts.declaredReads.has(key.name) && !parts.declaredWrites.has(key.name)) throw undeclared("reads", key.name);
+      if (!mayRead(key.name)) throw undeclared("reads", key.name);
       const value = session.get(key);
       if (value === undefined) {
         throw new VmforgeError("E_SESSION_MISSING", `Stage ${stageId} needs session.${key.name}, but no stage has written it in this run.`, {
@@ -106,11 +111,11 @@ export function createStageContext(parts: StageContextParts): StageContext {
       return value;
     },
     tryGet<T>(key: SessionKey<T>): T | undefined {
-      if (!parts.declaredReads.has(key.name) && !parts.declaredWrites.has(key.name)) throw undeclared("reads", key.name);
+      if (!mayRead(key.name)) throw undeclared("reads", key.name);
       return session.get(key);
     },
     items<T>(key: CollectionKey<T>): T[] {
-      if (!parts.declaredReads.has(key.name) && !parts.declaredWrites.has(key.name)) throw undeclared("reads", key.name);
+      if (!mayRead(key.name)) throw undeclared("reads", key.name);
       return session.get(key);
     },
     set<T>(key: SessionKey<T>, value: T): T {
@@ -118,7 +123,7 @@ export function createStageContext(parts: StageContextParts): StageContext {
       return session.set(key, value, stageId);
     },
     add<T>(key: CollectionKey<T>, item: T): T {
-      if (!parts.declaredWrites.has(key.name)) throw undeclared("adds to", key.name);
+      if (!declaredAdds.has(key.name)) throw undeclared("adds to", key.name);
       return session.add(key, item, stageId);
     },
     dispatch: (name, payload) => parts.events.dispatch(name, payload),
