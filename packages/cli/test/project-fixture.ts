@@ -24,7 +24,7 @@ export function writeFakePlugin(root: string, name: string, markers: string, sta
   const dir = join(root, "sources", name.replace("/", "__"));
   mkdirSync(join(dir, "stages"), { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: "1.2.3", type: "module", exports: { "./plugin": "./plugin.js", "./package.json": "./package.json" } }, null, 2));
-  const marker = `(n) => (await import("node:fs")).writeFileSync(${JSON.stringify(markers)} + "/" + n, "")`;
+  const marker = `(n) => writeFileSync(${JSON.stringify(markers)} + "/" + n, "")`;
   writeFileSync(
     join(dir, "plugin.js"),
     `import { writeFileSync } from "node:fs";

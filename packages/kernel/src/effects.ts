@@ -146,14 +146,18 @@ export class Effects {
 
 export function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", (error) => resolvePromise({ exitCode: 127, stdout, stderr: stderr + error.message }));
     child.on("close", (code) => resolvePromise({ exitCode: code ?? 1, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+    if (child.stdin) {
+      // A program that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 
