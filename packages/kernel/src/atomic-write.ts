@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { link, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -8,28 +8,32 @@ export interface AtomicWriteOptions {
   exclusive?: boolean;
 }
 
-/** Writes to a temporary file beside the target, flushes it, then renames it into place. */
+/**
+ * Writes to a temporary file beside the target, flushes it, then renames it into place, so
+ * the target is either the old file or the whole new one. The temporary file never outlives
+ * a failure.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temporary, "wx", options.mode ?? 0o644);
+  let renamed = false;
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  if (options.exclusive) {
-    const { link } = await import("node:fs/promises");
     try {
-      await link(temporary, path);
+      await handle.writeFile(data);
+      await handle.sync();
+      // The mode given to open() is narrowed by the umask; an asked-for mode (0o755 for launch.sh) must hold.
+      if (options.mode !== undefined) await handle.chmod(options.mode);
     } finally {
-      await rm(temporary, { force: true });
+      await handle.close();
     }
-    return;
+    // link() fails with EEXIST where rename() would silently replace the file.
+    if (options.exclusive) await link(temporary, path);
+    else {
+      await rename(temporary, path);
+      renamed = true;
+    }
+  } finally {
+    if (!renamed) await rm(temporary, { force: true });
   }
-  await rename(temporary, path);
 }

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { resolve, relative, isAbsolute, sep } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
-import { VmforgeError } from "./errors.js";
+import { ExitCode, VmforgeError } from "./errors.js";
 import type { HostRoot } from "./host-root.js";
 
 export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write";
@@ -93,7 +93,10 @@ export class Effects {
       record.status = "failed";
       record.error = (error as Error).message;
       if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-        throw new VmforgeError("E_FILE_EXISTS", `${path} already exists; vmforge never replaces it.`, { fix: "Move the existing file away, or point the config at it as an existing path." });
+        throw new VmforgeError("E_FILE_EXISTS", `${path} already exists; vmforge never replaces it.`, {
+          exitCode: ExitCode.usage,
+          fix: "Move the existing file away, or point the config at it as an existing path.",
+        });
       }
       throw new VmforgeError("E_WRITE_FAILED", `Could not write ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -103,7 +106,13 @@ export class Effects {
   async mkdir(path: string, description?: string): Promise<EffectRecord> {
     const record = this.#record({ kind: "mkdir", path: resolve(path), description });
     if (!this.willWrite(path)) return record;
-    await mkdir(resolve(path), { recursive: true });
+    try {
+      await mkdir(resolve(path), { recursive: true });
+    } catch (error) {
+      record.status = "failed";
+      record.error = (error as Error).message;
+      throw new VmforgeError("E_MKDIR_FAILED", `Could not make the folder ${path}: ${(error as Error).message}`, { cause: error });
+    }
     record.status = "done";
     return record;
   }
@@ -120,9 +129,9 @@ export class Effects {
 
   /** Writes a sysfs attribute below the host root (a writable snapshot copy in tests). */
   async writeSysfs(hostPath: string, value: string, description?: string): Promise<EffectRecord> {
+    if (!isAbsolute(hostPath)) throw new TypeError(`writeSysfs needs an absolute host path, got ${hostPath}`);
     const record = this.#record({ kind: "sysfs-write", path: hostPath, value, description });
     if (this.dryRun) return record;
-    const { writeFile } = await import("node:fs/promises");
     try {
       await writeFile(this.log.options.host.path(hostPath), value);
       record.status = "done";

@@ -1,5 +1,5 @@
 import { readFile, readdir, readlink, stat } from "node:fs/promises";
-import { join, resolve, isAbsolute } from "node:path";
+import { join, resolve, isAbsolute, posix } from "node:path";
 
 export type HostReadKind = "file" | "dir" | "link" | "exists";
 
@@ -23,7 +23,9 @@ export class HostRoot {
   /** The real path of a host path, e.g. `/sys/bus/pci` below the root. */
   path(hostPath: string): string {
     if (!isAbsolute(hostPath)) throw new TypeError(`host path must be absolute: ${hostPath}`);
-    return this.root === "/" ? hostPath : join(this.root, hostPath);
+    // Resolving against "/" first clamps "..", so a path can never climb out of the root.
+    const normalized = posix.resolve("/", hostPath);
+    return this.root === "/" ? normalized : join(this.root, normalized);
   }
 
   async readText(hostPath: string): Promise<string | undefined> {

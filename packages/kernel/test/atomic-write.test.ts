@@ -1,0 +1,69 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined }));
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:fs/promises")>();
+  const open: typeof original.open = async (...args) => {
+    const handle = await original.open(...args);
+    if (failure.afterBytes === undefined) return handle;
+    const limit = failure.afterBytes;
+    return new Proxy(handle, {
+      get(target, property, receiver) {
+        if (property === "writeFile") {
+          return async (data: string | Uint8Array) => {
+            // Writes part of the data, as a full disk would, then fails.
+            await target.writeFile(typeof data === "string" ? data.slice(0, limit) : data.subarray(0, limit));
+            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  return { ...original, open, default: { ...original, open } };
+});
+
+const { writeFileAtomic, EffectLog, HostRoot } = await import("../src/index.js");
+const { caught, temporaryDir } = await import("./helpers.js");
+
+afterEach(() => {
+  failure.afterBytes = undefined;
+});
+
+describe("atomic writes", () => {
+  it("leaves no file at all when a new file's write fails halfway", async () => {
+    const dir = await temporaryDir();
+    failure.afterBytes = 3;
+    await expect(writeFileAtomic(join(dir, "domain.xml"), "<domain>...</domain>")).rejects.toThrow("ENOSPC");
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("keeps the old file whole when a replacement's write fails halfway", async () => {
+    const dir = await temporaryDir();
+    await writeFile(join(dir, "domain.xml"), "old complete content");
+    failure.afterBytes = 4;
+    await expect(writeFileAtomic(join(dir, "domain.xml"), "new content that never lands")).rejects.toThrow("ENOSPC");
+    expect(await readFile(join(dir, "domain.xml"), "utf8")).toBe("old complete content");
+    expect(await readdir(dir)).toEqual(["domain.xml"]);
+  });
+
+  it("turns the failure into E_WRITE_FAILED through the effects API", async () => {
+    const dir = await temporaryDir();
+    failure.afterBytes = 1;
+    const log = new EffectLog({ dryRun: false, host: new HostRoot("/") });
+    const error = await caught(() => log.forStage("p:stage").writeFile(join(dir, "seed.iso"), new Uint8Array(64)));
+    expect(error.code).toBe("E_WRITE_FAILED");
+    expect(error.message).toContain("no space left");
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("writes the whole content when nothing fails", async () => {
+    const dir = await temporaryDir();
+    await writeFileAtomic(join(dir, "nested", "file.txt"), "all of it");
+    expect(await readFile(join(dir, "nested", "file.txt"), "utf8")).toBe("all of it");
+  });
+});
