@@ -3,6 +3,7 @@ import { applyCommand, planCommand } from "./commands/workflow.js";
 import { checkCommand } from "./commands/check.js";
 import type { Command } from "./commands/command.js";
 import { initCommand } from "./commands/init.js";
+import { findPluginCommand, runPluginCommand } from "./commands/plugin-commands.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { resumeCommand } from "./commands/resume.js";
 import { stagesCommand } from "./commands/stages.js";
@@ -44,7 +45,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const command = commands.find((candidate) => candidate.name === name);
     if (!command) {
-      throw new VmforgeError("E_USAGE", `Unknown command "${name}".`, { exitCode: ExitCode.usage, fix: `Commands: ${commands.map((candidate) => candidate.name).join(", ")}.` });
+      // Not a built-in: maybe a plugin adds it (`vmforge vfio undo NAME`).
+      const { match, all } = await findPluginCommand(argv, io);
+      if (match) {
+        if (match.args.includes("--help") || match.args.includes("-h")) {
+          io.stdout.write(`Usage: ${match.command.usage}\n\n${match.command.summary} (from ${match.plugin.name})\n`);
+          return ExitCode.ok;
+        }
+        return await runPluginCommand(match, io);
+      }
+      const known = [...commands.map((candidate) => candidate.name), ...all.map((candidate) => candidate.name)];
+      throw new VmforgeError("E_USAGE", `Unknown command "${name}".`, { exitCode: ExitCode.usage, fix: `Commands: ${known.join(", ")}.` });
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout.write(`Usage: ${command.usage}\n\n${command.help}\n\n${globalHelp}\n`);

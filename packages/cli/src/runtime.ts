@@ -24,8 +24,8 @@ export interface Runtime {
 }
 
 /** Finds the project's plugins (imports their manifests only). */
-export async function discoverPlugins(global: GlobalOptions, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
-  const found = findPlugins(pluginSources(resolve(io.cwd, global.project), import.meta.url));
+export async function discoverPlugins(projectDir: string, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
+  const found = findPlugins(pluginSources(resolve(io.cwd, projectDir), import.meta.url));
   return { found, plugins: await loadPlugins(found) };
 }
 
@@ -39,7 +39,7 @@ export function chooseRenderer(global: GlobalOptions, io: Io): Renderer {
 
 /** A kernel with the project's plugins and the renderer wired to its UI and stage hooks. */
 export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
-  const { found, plugins } = await discoverPlugins(global, io);
+  const { found, plugins } = await discoverPlugins(global.project, io);
   const kernel = new Kernel({ ...options, env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
   const renderer = chooseRenderer(global, io);
   kernel.ui.attach(renderer);

@@ -20,6 +20,9 @@ export {
   type StageModule,
   type SessionRead,
   type ConfigDeclaration,
+  type PluginCommand,
+  type CommandModule,
+  type CommandContext,
 } from "./manifest.js";
 export { buildStageGraph, type StageGraph, type OrderedStage, type StageEdge, type StageSelection, type GraphStage } from "./stage-graph.js";
 export { StageManager, type StageHook, type StageHookInfo, type StageOutcome, type StageStatus } from "./stage-manager.js";

@@ -45,12 +45,36 @@ export interface ConfigDeclaration {
   template?: () => Promise<string>;
 }
 
+/** What a plugin command gets: the kernel (host root, storage, dry run) and the output streams. */
+export interface CommandContext {
+  kernel: import("./kernel.js").Kernel;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  json: boolean;
+  cwd: string;
+}
+
+export interface CommandModule {
+  /** Returns the exit code; throws VmforgeError for user errors. */
+  run(args: string[], ctx: CommandContext): Promise<number>;
+}
+
+/** A command a plugin adds to `vmforge`, e.g. `vmforge vfio undo NAME`; loaded only when run. */
+export interface PluginCommand {
+  /** The words after `vmforge`: "vfio undo". */
+  name: string;
+  summary: string;
+  usage: string;
+  load: () => Promise<CommandModule>;
+}
+
 export interface PluginManifest {
   name: string;
   version: string;
   description: string;
   stages: StageDeclaration[];
   config?: ConfigDeclaration;
+  commands?: PluginCommand[];
 }
 
 export interface Plugin extends PluginManifest {

@@ -15,7 +15,7 @@ the installed plugins. An existing vm.toml is kept unless --force.`,
   async run(argv, io) {
     const { values, global } = parseCommand(argv, { force: { type: "boolean", default: false } }, this.usage);
     const storage = new StorageManager(io.env);
-    const { plugins } = await discoverPlugins(global, io);
+    const { plugins } = await discoverPlugins(global.project, io);
     const templates: string[] = [];
     for (const plugin of plugins) {
       const template = await plugin.config?.template?.();

@@ -11,7 +11,7 @@ export const pluginsCommand: Command = {
 package, version, path and stages. Only manifests are read; no stage code is loaded.`,
   async run(argv, io) {
     const { global } = parseCommand(argv, {}, this.usage);
-    const { found, plugins } = await discoverPlugins(global, io);
+    const { found, plugins } = await discoverPlugins(global.project, io);
     const rows = found.map((entry, index) => ({
       package: entry.packageName,
       version: entry.version,

@@ -17,7 +17,7 @@ with --with; conditional ones are marked "when".`,
     if (!["text", "mermaid", "dot", "json"].includes(format)) {
       throw new VmforgeError("E_USAGE", `Unknown format "${format}".`, { exitCode: ExitCode.usage, fix: "Use --format text, mermaid, dot or json." });
     }
-    const { plugins } = await discoverPlugins(global, io);
+    const { plugins } = await discoverPlugins(global.project, io);
     const kernel = new Kernel({ env: io.env });
     for (const plugin of plugins) kernel.stages.registerPlugin(plugin);
     const graph = kernel.plan({ include: (values.with as string[] | undefined) ?? [] });
