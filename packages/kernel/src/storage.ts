@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 export interface StorageEnvironment {
   [name: string]: string | undefined;
@@ -8,14 +8,15 @@ export interface StorageEnvironment {
 /**
  * Where vmforge keeps things, following the XDG base directories:
  * `VMFORGE_CONFIG_HOME` > `$XDG_CONFIG_HOME/vmforge` > `~/.config/vmforge`, and the same for data.
+ * Empty variables count as unset; relative `XDG_*` values are ignored, as the XDG specification asks.
  */
 export class StorageManager {
   readonly #configHome: string;
   readonly #dataHome: string;
 
-  constructor(env: StorageEnvironment = process.env, home: string = env.HOME ?? homedir()) {
-    this.#configHome = resolve(env.VMFORGE_CONFIG_HOME || join(env.XDG_CONFIG_HOME || join(home, ".config"), "vmforge"));
-    this.#dataHome = resolve(env.VMFORGE_DATA_HOME || join(env.XDG_DATA_HOME || join(home, ".local", "share"), "vmforge"));
+  constructor(env: StorageEnvironment = process.env, home: string = env.HOME || homedir()) {
+    this.#configHome = resolve(env.VMFORGE_CONFIG_HOME || join(absoluteOrUndefined(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "vmforge"));
+    this.#dataHome = resolve(env.VMFORGE_DATA_HOME || join(absoluteOrUndefined(env.XDG_DATA_HOME) ?? join(home, ".local", "share"), "vmforge"));
   }
 
   userConfigPath(...segments: string[]): string {
@@ -25,4 +26,8 @@ export class StorageManager {
   userDataPath(...segments: string[]): string {
     return join(this.#dataHome, ...segments);
   }
+}
+
+function absoluteOrUndefined(path: string | undefined): string | undefined {
+  return path && isAbsolute(path) ? path : undefined;
 }

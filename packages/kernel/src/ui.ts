@@ -57,14 +57,23 @@ export class StageUi {
   warn(text: string, fix?: string, code?: string): void {
     this.sendMessage({ type: "Warn", text, ...(fix ? { fix } : {}), ...(code ? { code } : {}) });
   }
+  error(text: string, fix?: string, code?: string): void {
+    this.sendMessage({ type: "Error", text, ...(fix ? { fix } : {}), ...(code ? { code } : {}) });
+  }
   result(text: string, data?: unknown, path?: string): void {
     this.sendMessage({ type: "Result", text, ...(data === undefined ? {} : { data }), ...(path ? { path } : {}) });
   }
-  /** Wraps a long step in ProgressStart / ProgressComplete. */
+  /** Wraps a long step in ProgressStart / ProgressUpdate / ProgressComplete; completes even when the step fails. */
   async progress<T>(id: string, label: string, work: (update: (current: number, total?: number) => void) => Promise<T>, total?: number): Promise<T> {
     this.sendMessage({ type: "ProgressStart", id, label, ...(total === undefined ? {} : { total }) });
-    const value = await work((current, newTotal) => this.sendMessage({ type: "ProgressUpdate", id, current, ...(newTotal ?? total) !== undefined ? { total: (newTotal ?? total)! } : {} }));
-    this.sendMessage({ type: "ProgressComplete", id, label });
-    return value;
+    let knownTotal = total;
+    try {
+      return await work((current, newTotal) => {
+        knownTotal = newTotal ?? knownTotal;
+        this.sendMessage({ type: "ProgressUpdate", id, current, ...(knownTotal === undefined ? {} : { total: knownTotal }) });
+      });
+    } finally {
+      this.sendMessage({ type: "ProgressComplete", id, label });
+    }
   }
 }
