@@ -84,26 +84,37 @@ export class Kernel {
     return this.stages.plan(selection);
   }
 
-  /** Every plugin's preflight check; all problems of all plugins in one error. */
+  /**
+   * Every plugin's preflight check; all problems of all plugins in one error. Exit code 2,
+   * or 3 when every problem came from a check that said the host cannot do it.
+   */
   async preflight(input: RunInput): Promise<void> {
     const context: PreflightContext = { input, host: this.host, storage: this.storage, plugins: this.manifests(), isDryRun: () => this.#dryRun };
     const problems: Problem[] = [];
+    let onlyHostProblems = true;
     for (const plugin of this.stages.plugins()) {
       if (!plugin.preflightCheck) continue;
       try {
-        problems.push(...((await plugin.preflightCheck(context)) ?? []));
+        const found = (await plugin.preflightCheck(context)) ?? [];
+        if (found.length > 0) onlyHostProblems = false;
+        problems.push(...found);
       } catch (error) {
+        if (!isVmforgeError(error) || error.exitCode !== ExitCode.hostUnfit) onlyHostProblems = false;
         if (isVmforgeError(error)) problems.push(...(error.problems.length ? error.problems : [{ code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) }]));
         else problems.push({ code: "E_PREFLIGHT_CRASHED", message: `${plugin.name}'s preflight check failed: ${(error as Error)?.message ?? String(error)}` });
       }
     }
     if (problems.length > 0) {
-      throw new VmforgeError("E_PREFLIGHT", `Preflight found ${problems.length} problem${problems.length === 1 ? "" : "s"}.`, { exitCode: ExitCode.usage, problems });
+      throw new VmforgeError("E_PREFLIGHT", `Preflight found ${problems.length} problem${problems.length === 1 ? "" : "s"}.`, {
+        exitCode: onlyHostProblems ? ExitCode.hostUnfit : ExitCode.usage,
+        problems,
+        why: "Every plugin checks the config and the host before the first stage, so nothing is half done.",
+      });
     }
   }
 
   async run(options: RunOptions = {}): Promise<RunReport> {
-    const input: RunInput = { flags: {}, ...options.input, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) };
+    const input: RunInput = { ...options.input, flags: options.input?.flags ?? {}, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) };
     const graph = this.plan(options.selection);
     if (options.resume) {
       this.session.restore(options.resume.session);
