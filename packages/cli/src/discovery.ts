@@ -46,13 +46,15 @@ export function findProjectManifest(dir: string): string | undefined {
 
 /**
  * Package manifests that can name plugins: the user's project, then the packages the CLI
- * itself is installed inside (the `vmforge` bundle, a global install), found by walking up
- * from the CLI's own folder. No node_modules folder is ever listed.
+ * itself is installed inside (the `vmforge` bundle, a global install): the bundle's own
+ * package.json when its bin says so, and those found by walking up from the CLI's own folder.
+ * No node_modules folder is ever listed.
  */
-export function pluginSources(projectDir: string, cliModuleUrl: string): PluginSource[] {
+export function pluginSources(projectDir: string, cliModuleUrl: string, bundleManifest?: string): PluginSource[] {
   const sources: PluginSource[] = [];
   const project = findProjectManifest(projectDir);
   if (project) sources.push({ manifestPath: project, origin: "project" });
+  if (bundleManifest && !sources.some((source) => samePath(source.manifestPath, bundleManifest))) sources.push({ manifestPath: bundleManifest, origin: "global" });
   const cliPackageDir = dirname(findProjectManifest(dirname(fileURLToPath(cliModuleUrl)))!);
   let current = dirname(realpathSync(cliPackageDir));
   for (;;) {

@@ -13,6 +13,8 @@ export interface Io {
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The package.json of a bundle that ships the CLI with plugins (the `vmforge` package). */
+  bundleManifest?: string;
 }
 
 export interface Runtime {
@@ -25,7 +27,7 @@ export interface Runtime {
 
 /** Finds the project's plugins (imports their manifests only). */
 export async function discoverPlugins(projectDir: string, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
-  const found = findPlugins(pluginSources(resolve(io.cwd, projectDir), import.meta.url));
+  const found = findPlugins(pluginSources(resolve(io.cwd, projectDir), import.meta.url, io.bundleManifest));
   return { found, plugins: await loadPlugins(found) };
 }
 
