@@ -1,0 +1,45 @@
+import { readAttribute, readText } from "./read-log.js";
+import type { HostRoot } from "@vmforge/kernel";
+import type { BlockDevice } from "../contract.js";
+import { parseFlag, parseInteger } from "./sysfs-values.js";
+
+/** Names of /proc/partitions (`major minor #blocks name`). */
+export function parsePartitionNames(text: string | undefined): string[] {
+  return (text ?? "")
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 4 && /^\d+$/.test(fields[0]!))
+    .map((fields) => fields[3]!);
+}
+
+/** Block devices from /sys/block; partitions from /proc/partitions. Sizes are 512-byte sectors in sysfs. */
+export async function readBlockDevices(host: HostRoot): Promise<BlockDevice[]> {
+  const [names, partitionsText] = await Promise.all([host.list("/sys/block"), readText(host, "/proc/partitions")]);
+  const partitionNames = parsePartitionNames(partitionsText);
+  return Promise.all(
+    names.map(async (name): Promise<BlockDevice> => {
+      const dir = `/sys/block/${name}`;
+      const [size, rotational, removable, readOnly, hasDevice, model, vendor] = await Promise.all([
+        readAttribute(host, `${dir}/size`),
+        readAttribute(host, `${dir}/queue/rotational`),
+        readAttribute(host, `${dir}/removable`),
+        readAttribute(host, `${dir}/ro`),
+        host.exists(`${dir}/device`),
+        readAttribute(host, `${dir}/device/model`),
+        readAttribute(host, `${dir}/device/vendor`),
+      ]);
+      const sectors = parseInteger(size);
+      return {
+        name,
+        sizeBytes: sectors === null ? null : sectors * 512,
+        rotational: parseFlag(rotational),
+        removable: parseFlag(removable),
+        readOnly: parseFlag(readOnly),
+        virtual: !hasDevice,
+        model: model || null,
+        vendor: vendor && !/^0x[0-9a-f]+$/i.test(vendor) ? vendor : null,
+        partitions: partitionNames.filter((partition) => partition !== name && partition.startsWith(name) && !names.includes(partition)),
+      };
+    }),
+  );
+}

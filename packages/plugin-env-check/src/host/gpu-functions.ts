@@ -1,0 +1,43 @@
+import type { GpuInfo, PciDevice } from "../contract.js";
+
+export const isDisplay = (device: PciDevice): boolean => device.classCode.startsWith("03");
+export const isBridge = (device: PciDevice): boolean => device.classCode.startsWith("0600") || device.classCode.startsWith("0604");
+export const isAudio = (device: PciDevice): boolean => device.classCode.startsWith("0403");
+
+/** `0000:01:00.1` → `0000:01:00`. */
+export const slotOf = (address: string): string => address.slice(0, address.lastIndexOf("."));
+
+/**
+ * GPUs are display-class devices. The other functions of the same slot and the same vendor
+ * (HDMI/DP audio, the USB-C controller and UCSI of a Turing card) belong to the GPU; an APU's
+ * platform functions (PSP, USB, HD audio from the CPU vendor) do not.
+ */
+export function findGpus(devices: readonly PciDevice[]): GpuInfo[] {
+  const bySlot = new Map<string, PciDevice[]>();
+  for (const device of devices) {
+    const list = bySlot.get(slotOf(device.address)) ?? [];
+    list.push(device);
+    bySlot.set(slotOf(device.address), list);
+  }
+  const gpus: GpuInfo[] = [];
+  for (const [slot, members] of bySlot) {
+    const ordered = [...members].sort((a, b) => a.address.localeCompare(b.address));
+    const primary = ordered.find(isDisplay);
+    if (!primary) continue;
+    const functions = ordered.filter((device) => device === primary || (device.vendorId === primary.vendorId && !isBridge(device)));
+    const groups = [...new Set(functions.map((device) => device.iommuGroup).filter((group): group is number => group !== null))].sort((a, b) => a - b);
+    gpus.push({
+      address: primary.address,
+      name: primary.name,
+      vendorId: primary.vendorId,
+      deviceId: primary.deviceId,
+      driver: primary.driver,
+      bootVga: primary.bootVga,
+      functions: functions.map((device) => device.address),
+      groups,
+      hasAudio: functions.some(isAudio),
+    });
+    void slot;
+  }
+  return gpus.sort((a, b) => a.address.localeCompare(b.address));
+}

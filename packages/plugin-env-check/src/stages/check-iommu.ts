@@ -1,0 +1,7 @@
+import type { StageContext } from "@vmforge/kernel";
+import { hostReads } from "../host-reads.js";
+import { hostIommuKey } from "../keys.js";
+
+export async function run(ctx: StageContext): Promise<void> {
+  ctx.set(hostIommuKey, await hostReads(ctx.host).iommu);
+}

@@ -1,0 +1,7 @@
+import type { StageContext } from "@vmforge/kernel";
+import { hostReads } from "../host-reads.js";
+import { hostModulesKey } from "../keys.js";
+
+export async function run(ctx: StageContext): Promise<void> {
+  ctx.set(hostModulesKey, await hostReads(ctx.host).modules);
+}

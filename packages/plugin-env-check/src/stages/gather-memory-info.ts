@@ -1,0 +1,7 @@
+import type { StageContext } from "@vmforge/kernel";
+import { hostReads } from "../host-reads.js";
+import { hostMemoryKey } from "../keys.js";
+
+export async function run(ctx: StageContext): Promise<void> {
+  ctx.set(hostMemoryKey, await hostReads(ctx.host).memory);
+}

@@ -1,0 +1,7 @@
+import type { StageContext } from "@vmforge/kernel";
+import { hostReads } from "../host-reads.js";
+import { hostStorageKey } from "../keys.js";
+
+export async function run(ctx: StageContext): Promise<void> {
+  ctx.set(hostStorageKey, await hostReads(ctx.host).storage);
+}

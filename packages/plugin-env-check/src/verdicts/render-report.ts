@@ -1,0 +1,30 @@
+import type { EnvironmentData, HostReport } from "../contract.js";
+
+const STATUS_LABEL = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
+
+/** The human report: one line per check with its fix, then the GPU table. */
+export function renderHostReport(env: EnvironmentData, report: HostReport): string {
+  const lines: string[] = [];
+  for (const check of report.checks) {
+    lines.push(`${STATUS_LABEL[check.status]}  ${check.id}: ${check.message}`);
+    if (check.fix && check.status !== "pass") lines.push(`  fix: ${check.fix}`);
+  }
+  lines.push("");
+  if (report.gpus.length === 0) {
+    lines.push("GPUs: none found");
+  } else {
+    const rows = report.gpus.map((gpu) => [gpu.address, gpu.name, gpu.driver ?? "-", gpu.groups.length ? gpu.groups.join("+") : "-", gpu.verdict]);
+    const header = ["ADDRESS", "NAME", "DRIVER", "GROUP", "VERDICT"];
+    const widths = header.map((title, column) => Math.min(column === 1 ? 48 : 20, Math.max(title.length, ...rows.map((row) => row[column]!.length))));
+    const format = (row: string[]): string => row.map((cell, column) => (cell.length > widths[column]! ? `${cell.slice(0, widths[column]! - 1)}…` : cell.padEnd(widths[column]!))).join("  ").trimEnd();
+    lines.push(format(header));
+    report.gpus.forEach((gpu, index) => {
+      lines.push(format(rows[index]!));
+      for (const reason of gpu.reasons) lines.push(`    - ${reason}`);
+    });
+  }
+  lines.push("");
+  lines.push(report.kvmUsable ? "This host can run KVM guests." : `This host cannot run KVM guests: ${report.unfitReasons.join("; ")}`);
+  void env;
+  return lines.join("\n");
+}
