@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { VmforgeError } from "./errors.js";
 import type { Effects, EffectRecord, WriteFileOptions } from "./effects.js";
 
@@ -39,6 +39,12 @@ export class ArtifactStore {
   }
 
   pathOf(name: string): string {
+    const parts = name.split(/[\\/]/);
+    if (!name || isAbsolute(name) || parts.some((part) => part === ".." || part === "")) {
+      throw new VmforgeError("E_ARTIFACT_NAME", `Artifact name "${name}" must be a relative path inside the artifact folder.`, {
+        fix: "Use a fixed relative name such as `domain.xml` or `cloud-init/meta-data` (a plugin bug).",
+      });
+    }
     return join(this.dir, name);
   }
 

@@ -50,6 +50,7 @@ export class Kernel {
   readonly #dryRun: boolean;
   readonly #hostUnfit: string[] = [];
   readonly #outputDir: string | undefined;
+  #outcomes: StageOutcome[] = [];
 
   constructor(options: KernelOptions = {}) {
     this.#dryRun = options.dryRun ?? false;
@@ -122,6 +123,7 @@ export class Kernel {
     }
     await this.preflight(input);
     const outcomes: StageOutcome[] = [];
+    this.#outcomes = outcomes;
     const manifests = this.manifests();
     const contextFor = (stage: OrderedStage) =>
       createStageContext({
@@ -155,7 +157,8 @@ export class Kernel {
     return this.report(outcomes);
   }
 
-  report(outcomes: StageOutcome[]): RunReport {
+  /** The report of a run; without outcomes, of the latest run so far (what ran before a failure). */
+  report(outcomes: StageOutcome[] = this.#outcomes): RunReport {
     let artifactDir: string | undefined;
     try {
       artifactDir = this.artifacts.dir;
@@ -166,7 +169,7 @@ export class Kernel {
       dryRun: this.#dryRun,
       runName: this.artifacts.runName,
       artifactDir,
-      stages: outcomes,
+      stages: [...outcomes],
       effects: this.effectLog.records,
       artifacts: this.artifacts.list(),
       hostUnfit: [...this.#hostUnfit],
