@@ -1,4 +1,5 @@
-import { link, mkdir, open, rename, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, link, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -28,12 +29,23 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
       await handle.close();
     }
     // link() fails with EEXIST where rename() would silently replace the file.
-    if (options.exclusive) await link(temporary, path);
+    if (options.exclusive) await placeExclusively(temporary, path);
     else {
       await rename(temporary, path);
       renamed = true;
     }
   } finally {
     if (!renamed) await rm(temporary, { force: true });
+  }
+}
+
+/** Hard link where the filesystem has them; elsewhere (vfat, some network mounts) an exclusive copy. */
+async function placeExclusively(temporary: string, path: string): Promise<void> {
+  try {
+    await link(temporary, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EMLINK") throw error;
+    await copyFile(temporary, path, constants.COPYFILE_EXCL);
   }
 }

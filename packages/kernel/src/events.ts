@@ -46,7 +46,11 @@ export class EventManager {
           (error: unknown) => {
             const failure = { event: name, error };
             this.#failures.push(failure);
-            this.onFailure?.(failure);
+            try {
+              this.onFailure?.(failure);
+            } catch {
+              // Reporting a failure must not turn into one: the failure stays in failures().
+            }
           },
         )
         .finally(() => this.#pending.delete(running));

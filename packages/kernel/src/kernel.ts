@@ -69,12 +69,20 @@ export class Kernel {
 
   async use(plugin: Plugin): Promise<void> {
     this.stages.registerPlugin(plugin);
-    await plugin.setup?.({
-      registerPreStageHook: (hook) => this.stages.registerPreStageHook(hook),
-      registerPostStageHook: (hook) => this.stages.registerPostStageHook(hook),
-      events: this.events,
-      storage: this.storage,
-    });
+    try {
+      await plugin.setup?.({
+        registerPreStageHook: (hook) => this.stages.registerPreStageHook(hook),
+        registerPostStageHook: (hook) => this.stages.registerPostStageHook(hook),
+        events: this.events,
+        storage: this.storage,
+      });
+    } catch (error) {
+      if (isVmforgeError(error)) throw error;
+      throw new VmforgeError("E_PLUGIN_SETUP", `${plugin.name}'s setup() failed: ${(error as Error)?.message ?? String(error)}`, {
+        fix: `Reinstall ${plugin.name} or report it to its authors; uninstall it to run without it.`,
+        cause: error,
+      });
+    }
   }
 
   manifests(): readonly PluginManifest[] {

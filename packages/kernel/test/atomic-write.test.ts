@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined }));
+const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined, noHardLinks: false }));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:fs/promises")>();
@@ -24,7 +24,11 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       },
     });
   };
-  return { ...original, open, default: { ...original, open } };
+  const link: typeof original.link = async (...args) => {
+    if (failure.noHardLinks) throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
+    return original.link(...args);
+  };
+  return { ...original, open, link, default: { ...original, open, link } };
 });
 
 const { writeFileAtomic, EffectLog, HostRoot } = await import("../src/index.js");
@@ -32,6 +36,7 @@ const { caught, temporaryDir } = await import("./helpers.js");
 
 afterEach(() => {
   failure.afterBytes = undefined;
+  failure.noHardLinks = false;
 });
 
 describe("atomic writes", () => {
@@ -65,5 +70,15 @@ describe("atomic writes", () => {
     const dir = await temporaryDir();
     await writeFileAtomic(join(dir, "nested", "file.txt"), "all of it");
     expect(await readFile(join(dir, "nested", "file.txt"), "utf8")).toBe("all of it");
+  });
+
+  it("still refuses to replace a file on a filesystem without hard links", async () => {
+    const dir = await temporaryDir();
+    failure.noHardLinks = true;
+    await writeFileAtomic(join(dir, "disk.img"), "new", { exclusive: true });
+    expect(await readFile(join(dir, "disk.img"), "utf8")).toBe("new");
+    await expect(writeFileAtomic(join(dir, "disk.img"), "again", { exclusive: true })).rejects.toMatchObject({ code: "EEXIST" });
+    expect(await readFile(join(dir, "disk.img"), "utf8")).toBe("new");
+    expect(await readdir(dir)).toEqual(["disk.img"]);
   });
 });

@@ -139,3 +139,18 @@ describe("events", () => {
     });
   });
 });
+
+describe("event failure reporting", () => {
+  it("keeps going when the failure reporter itself throws", async () => {
+    const events = new EventManager();
+    events.onFailure = () => {
+      throw new Error("renderer broke");
+    };
+    events.on("LibvirtXMLGenerated", () => {
+      throw new Error("handler broke");
+    });
+    events.dispatch("LibvirtXMLGenerated", { path: "/x" });
+    await expect(events.drain()).resolves.toBeUndefined();
+    expect(events.failures()).toHaveLength(1);
+  });
+});

@@ -110,4 +110,21 @@ describe("stage hooks", () => {
     expect(error.message).toMatch(/post-stage hook.*p:one/);
     expect(ran).toEqual(["p:one"]);
   });
+
+  it("reports a plugin whose setup() throws, naming the plugin", async () => {
+    const { Kernel } = await import("../src/index.js");
+    const kernel = new Kernel({ env: {} });
+    const error = await caught(() =>
+      kernel.use(
+        plugin("@test/broken", [], {
+          setup: () => {
+            throw new Error("no config");
+          },
+        }),
+      ),
+    );
+    expect(error.code).toBe("E_PLUGIN_SETUP");
+    expect(error.message).toContain("@test/broken");
+    expect(error.message).toContain("no config");
+  });
 });
