@@ -1,2 +1,11 @@
 export { hasTool } from "./tools.js";
 export { repoRoot, fixturesDir, fixtureHostsDir, referenceDir, examplesDir } from "./paths.js";
+export {
+  snapshotFromCapture,
+  parseIommuGroupListing,
+  parseLspciNnk,
+  defaultBootVga,
+  type CaptureSnapshotOptions,
+  type CaptureSnapshot,
+  type CapturedDevice,
+} from "./host-snapshot.js";

@@ -45,8 +45,8 @@ export function iommuChecks(env: EnvironmentData): Check[] {
 
   if (iommu.enabled) {
     checks.push(
-      cmdline.iommuPassthrough
-        ? { id: "iommu.passthrough_mode", status: "pass", message: "iommu=pt: host devices use identity mapping (no translation overhead)" }
+      cmdline.iommuPassthrough || cmdline.iommu?.startsWith("pt")
+        ? { id: "iommu.passthrough_mode", status: "pass", message: `iommu=${cmdline.iommu}${cmdline.iommuPassthrough ? "" : " (read as pt)"}: host devices use identity mapping (no translation overhead)` }
         : { id: "iommu.passthrough_mode", status: "pass", message: "iommu=pt not set (optional: it spares host devices the translation overhead)" },
     );
   }
