@@ -151,6 +151,7 @@ export class Kernel {
         artifacts: this.artifacts,
         dryRun: this.#dryRun,
         onHostUnfit: (reason) => this.#hostUnfit.push(reason),
+        explainMissing: (key) => explainMissing(key, graph, outcomes),
       });
     try {
       await this.stages.run(graph, {
@@ -183,4 +184,16 @@ export class Kernel {
       hostUnfit: [...this.#hostUnfit],
     };
   }
+}
+
+function explainMissing(key: string, graph: StageGraph, outcomes: readonly StageOutcome[]): string {
+  const producers = graph.stages.filter((stage) => stage.writes.includes(key) || stage.adds.includes(key));
+  if (producers.length === 0) return `No stage selected for this run writes session.${key}.`;
+  return producers
+    .map((producer) => {
+      const outcome = outcomes.find((candidate) => candidate.id === producer.id);
+      const fate = !outcome ? "has not run" : outcome.status === "skipped" ? "was skipped (its condition was false)" : `ended ${outcome.status} without writing it`;
+      return `${producer.id} (${producer.plugin}) writes session.${key} and ${fate}.`;
+    })
+    .join(" ");
 }

@@ -78,6 +78,8 @@ export interface StageContextParts {
   artifacts: ArtifactStore;
   dryRun: boolean;
   onHostUnfit(reason: string): void;
+  /** Says why a key has no value yet (which stage writes it and what became of it). */
+  explainMissing?(key: string): string | undefined;
 }
 
 export function createStageContext(parts: StageContextParts): StageContext {
@@ -104,7 +106,7 @@ export function createStageContext(parts: StageContextParts): StageContext {
       const value = session.get(key);
       if (value === undefined) {
         throw new VmforgeError("E_SESSION_MISSING", `Stage ${stageId} needs session.${key.name}, but no stage has written it in this run.`, {
-          why: "The stage that writes it was skipped (its condition was false) or failed.",
+          why: parts.explainMissing?.(key.name) ?? "The stage that writes it was skipped (its condition was false), not selected, or failed.",
           fix: "Run `vmforge stages` to see which stage writes it and why it did not run.",
         });
       }

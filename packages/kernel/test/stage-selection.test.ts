@@ -101,6 +101,7 @@ describe("stage selection", () => {
       expect(error.code).toBe("E_SESSION_MISSING");
       expect(error.message).toContain("qemu:use_vfio");
       expect(error.message).toContain("vm_definition");
+      expect(error.why).toBe("qemu:configure_vfio (@test/qemu) writes session.vm_definition and was skipped (its condition was false).");
       expect(when).toHaveBeenCalledOnce();
     });
 
