@@ -111,4 +111,15 @@ describe("the image as real tools see it", () => {
     expectSameTree(extracted, expectedTree(files, plain));
     for (const path of extracted.keys()) expect(path).toMatch(/^[A-Z0-9_]{1,8}(\.[A-Z0-9_]{1,3})?(\/[A-Z0-9_]{1,8}(\.[A-Z0-9_]{1,3})?)*$/);
   });
+
+  it.skipIf(!hasTool("xorriso"))("xorriso reads interchange level 2 names and Rock Ridge the same", () => {
+    const level2 = { ...options, interchangeLevel: 2 as const };
+    const iso2 = writeImage(buildIso(level2));
+    const names2 = describeIsoNames(level2);
+    const plain = (path: string) =>
+      names2.find((entry) => entry.path === path)!.isoPath.replace(/^\//, "").replace(/\.?;1$/, "");
+    expectSameTree(extractWithXorriso(iso2, "iso9660"), expectedTree(files, plain));
+    expectSameTree(extractWithXorriso(iso2, "rockridge"), expectedTree(files));
+    expect(names2.find((entry) => entry.path === "network-config")!.isoPath).toBe("/NETWORK_CONFIG.;1");
+  });
 });
