@@ -303,18 +303,6 @@ export type VmController = z.infer<typeof vmControllerSchema>;
 
 export const vmDefinitionKey = defineSessionKey<VmDefinition>("vm_definition", vmDefinitionSchema);
 
-// ---------------------------------------------------------------------------------------------
-// Working keys between this plugin's own stages (define_* -> finalize). Not for other plugins.
-// ---------------------------------------------------------------------------------------------
-
-export const vmHardwareSchema = vmDefinitionSchema.pick({ accelerator: true, cpu: true, memory: true, firmware: true });
-export const vmCpuRamKey = defineSessionKey<z.infer<typeof vmHardwareSchema>>("qemu_cpu_ram", vmHardwareSchema);
-export const vmStorageKey = defineSessionKey<{ disks: VmDisk[]; controllers: VmController[] }>(
-  "qemu_storage",
-  z.object({ disks: z.array(vmDiskSchema), controllers: z.array(vmControllerSchema) }),
-);
-export const vmNetworkingKey = defineSessionKey<{ nics: VmNic[] }>("qemu_networking", z.object({ nics: z.array(vmNicSchema) }));
-
 /** What generate_qemu_command leaves for later stages and tools. */
 export const qemuCommandSchema = z.object({
   argv: z.array(z.string()).min(1),

@@ -1,1 +1,3 @@
+export { plugin } from "./plugin.js";
 export * from "./contract.js";
+export { vmTemplateToml, vmTemplatePath } from "./template.js";

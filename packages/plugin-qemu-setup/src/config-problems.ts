@@ -1,0 +1,77 @@
+import { formatKeyPath, type Problem } from "@vmforge/kernel";
+import type { TomlLocator } from "./toml-locator.js";
+
+/** A zod 4 issue, as far as problems need it. */
+export interface ConfigIssue {
+  code?: string;
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  keys?: string[];
+  expected?: unknown;
+  values?: unknown[];
+  maximum?: unknown;
+  minimum?: unknown;
+  pattern?: unknown;
+  input?: unknown;
+}
+
+export interface ProblemContext {
+  file: string;
+  locator: TomlLocator;
+  /** The parsed TOML, for "what was given". */
+  raw: unknown;
+}
+
+/** `disk[1].size` -> `disk[].size`: the key of the ALLOWED table. */
+export function patternOf(path: ReadonlyArray<PropertyKey>): string {
+  return formatKeyPath(path.map((part) => (typeof part === "number" ? "#" : part))).replace(/\[#\]/g, "[]");
+}
+
+export function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value?: unknown } {
+  let node = raw;
+  for (const part of path) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part as PropertyKey)) return { found: false };
+    node = (node as Record<PropertyKey, unknown>)[part as PropertyKey];
+  }
+  return { found: true, value: node };
+}
+
+/** A short, readable rendering of what the user wrote. */
+export function describeValue(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid date" : `the date ${value.toISOString()}`;
+  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : `an array of ${value.length}`;
+  if (value !== null && typeof value === "object") return `a table with keys ${Object.keys(value).slice(0, 6).join(", ") || "(none)"}`;
+  if (typeof value === "string") return truncate(JSON.stringify(value), 80);
+  if (typeof value === "bigint") return `${value}`;
+  return String(value);
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** A problem located in the TOML: line, column and source line from the locator. */
+export function locatedProblem(context: ProblemContext, path: ReadonlyArray<PropertyKey>, fields: Omit<Problem, "file" | "keyPath">, exact = false): Problem {
+  const location = exact ? (context.locator.locateExact(path) ?? context.locator.locate(path)) : context.locator.locate(path);
+  const problem: Problem = { ...fields, file: context.file, keyPath: formatKeyPath(path) };
+  if (location) {
+    problem.line = location.line;
+    problem.column = location.column;
+    if (location.sourceLine !== undefined) problem.sourceLine = location.sourceLine;
+  }
+  if (problem.received === undefined) {
+    const given = valueAt(context.raw, path);
+    problem.received = given.found ? describeValue(given.value) : "nothing (the key is missing)";
+  }
+  return problem;
+}
+
+/** What a zod issue says is allowed, when our own table of words has nothing. */
+export function expectedFromIssue(issue: ConfigIssue): string | undefined {
+  if (issue.code === "invalid_type" && typeof issue.expected === "string") return issue.expected;
+  if (issue.code === "invalid_value" && Array.isArray(issue.values)) return issue.values.map((value) => JSON.stringify(value)).join(" | ");
+  if (issue.code === "too_big" && issue.maximum !== undefined) return `at most ${String(issue.maximum)}`;
+  if (issue.code === "too_small" && issue.minimum !== undefined) return `at least ${String(issue.minimum)}`;
+  if (issue.code === "invalid_format" && typeof issue.pattern === "string") return `a string matching ${issue.pattern}`;
+  return undefined;
+}

@@ -1,0 +1,294 @@
+import { z } from "zod";
+import { accelRequests, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
+import { parseSize, SIZE_HINT } from "./size-units.js";
+
+/*
+ * The TOML tables this plugin owns, as the user writes them: strict (an unknown key is an
+ * error), with the defaults a user expects. Output = the matching part of user_vm_request.
+ */
+
+const MiB = 1024 ** 2;
+const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const CPU_MODEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** q35's limit in QEMU 7.2 (288); later QEMU allows more but libvirt and OVMF stay lower. */
+export const MAX_VCPUS = 288;
+export const MAX_SATA_DISKS = 6;
+
+function size(options: { min: number; multipleOf?: number; what: string }) {
+  return z.string().transform((text, ctx) => {
+    const parsed = parseSize(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: "custom", message: parsed.message, input: text });
+      return z.NEVER;
+    }
+    if (parsed.bytes < options.min) {
+      ctx.addIssue({ code: "custom", message: `${options.what} of ${text} is too small (at least ${options.min / MiB}MiB)`, input: text });
+      return z.NEVER;
+    }
+    if (options.multipleOf && parsed.bytes % options.multipleOf !== 0) {
+      ctx.addIssue({ code: "custom", message: `${options.what} must be a whole number of MiB; ${text} is not`, input: text });
+      return z.NEVER;
+    }
+    return parsed.bytes;
+  });
+}
+
+const path = z.string().min(1, "must not be empty").refine((value) => !value.includes("\0"), "must not contain a NUL character");
+const interfaceName = z.string().regex(INTERFACE_NAME, "must be a network interface name: 1 to 15 of A-Z a-z 0-9 _ . -");
+const usbId = z
+  .string()
+  .regex(/^(0x)?[0-9a-fA-F]{4}$/, 'must be four hex digits, e.g. "046d"')
+  .transform((value) => value.replace(/^0x/, "").toLowerCase());
+
+export const vmTable = z.strictObject({
+  name: z.string().max(63, "must be at most 63 characters").regex(VM_NAME_PATTERN, "must start with a-z or 0-9 and hold only a-z, 0-9 and -"),
+  guest: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a guest plugin's name (a-z, 0-9, -), or none").default("none"),
+  description: z.string().max(4096).optional(),
+  accel: z.enum(accelRequests).default("auto"),
+  guest_agent: z.boolean().default(true),
+  rng: z.boolean().default(true),
+});
+
+export const cpuTable = z
+  .strictObject({
+    sockets: z.number().int().min(1).max(MAX_VCPUS).default(1),
+    cores: z.number().int().min(1).max(MAX_VCPUS).default(2),
+    threads: z.number().int().min(1).max(MAX_VCPUS).default(1),
+    model: z.string().regex(CPU_MODEL, "must be host-passthrough, host-model, max or a QEMU CPU model name (letters, digits, . _ -)").default("host-passthrough"),
+  })
+  .superRefine((cpu, ctx) => {
+    const vcpus = cpu.sockets * cpu.cores * cpu.threads;
+    if (vcpus > MAX_VCPUS) ctx.addIssue({ code: "custom", path: ["cores"], message: `sockets × cores × threads = ${vcpus} vCPUs; a q35 machine takes at most ${MAX_VCPUS}`, input: cpu.cores });
+  });
+
+export const memoryTable = z.strictObject({
+  size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
+  hugepages: z.boolean().default(false),
+});
+
+export const firmwareTable = z
+  .strictObject({
+    type: z.enum(firmwareTypes).default("uefi"),
+    secure_boot: z.boolean().default(false),
+    tpm: z.boolean().default(false),
+    code: path.optional(),
+    vars: path.optional(),
+  })
+  .superRefine((firmware, ctx) => {
+    if (firmware.type !== "bios") return;
+    if (firmware.secure_boot) ctx.addIssue({ code: "custom", path: ["secure_boot"], message: 'secure boot needs UEFI firmware: set type = "uefi"', input: true });
+    for (const key of ["code", "vars"] as const) {
+      if (firmware[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is an OVMF file and only applies to type = "uefi"`, input: firmware[key] });
+    }
+  });
+
+export const diskTable = z
+  .strictObject({
+    size: size({ min: MiB, what: "a disk" }).optional(),
+    path: path.optional(),
+    backing: path.optional(),
+    format: z.enum(diskFormats).optional(),
+    backing_format: z.enum(diskFormats).optional(),
+    bus: z.enum(diskBuses).default("virtio"),
+    serial: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, "must be 1 to 20 of A-Z a-z 0-9 . _ -").optional(),
+    boot_order: z.number().int().min(1).max(999).optional(),
+    readonly: z.boolean().default(false),
+    discard: z.boolean().default(true),
+  })
+  .superRefine((disk, ctx) => {
+    if (disk.size === undefined && disk.path === undefined && disk.backing === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "a disk needs size (a new image), path (an existing image) or backing (a new overlay on a base image)", input: disk });
+    }
+    if (disk.backing_format !== undefined && disk.backing === undefined) {
+      ctx.addIssue({ code: "custom", path: ["backing_format"], message: "backing_format only applies with backing", input: disk.backing_format });
+    }
+    if (disk.backing !== undefined && disk.format === "raw") {
+      ctx.addIssue({ code: "custom", path: ["format"], message: 'an overlay on a backing image must be qcow2 (format = "qcow2")', input: "raw" });
+    }
+  });
+
+const forward = z
+  .string()
+  .regex(/^(?:(tcp|udp):)?(\d{1,5}):(\d{1,5})$/, 'must look like "tcp:2222:22" (protocol:host port:guest port)')
+  .refine((value) => value.split(":").slice(-2).every((port) => Number(port) >= 1 && Number(port) <= 65535), "ports must be 1 to 65535");
+
+export const networkTable = z
+  .strictObject({
+    mode: z.enum(networkModes).default("user"),
+    bridge: interfaceName.optional(),
+    tap: interfaceName.optional(),
+    device: interfaceName.optional(),
+    mac: z
+      .string()
+      .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must look like "52:54:00:12:34:56"')
+      .transform((mac) => mac.toLowerCase())
+      .refine((mac) => (parseInt(mac.slice(0, 2), 16) & 1) === 0, "must be a unicast address (the first byte must be even)")
+      .optional(),
+    model: z.enum(nicModels).default("virtio"),
+    forward: z.array(forward).default([]),
+  })
+  .superRefine((nic, ctx) => {
+    const needs: Record<string, "bridge" | "device" | undefined> = { bridge: "bridge", macvtap: "device" };
+    const required = needs[nic.mode];
+    if (required && nic[required] === undefined) {
+      ctx.addIssue({ code: "custom", path: [required], message: `mode = "${nic.mode}" needs ${required} = "..." (the host ${required === "bridge" ? "bridge, e.g. br0" : "interface, e.g. eth0"})`, input: undefined });
+    }
+    const onlyFor: Array<["bridge" | "tap" | "device", string]> = [["bridge", "bridge"], ["tap", "tap"], ["device", "macvtap"]];
+    for (const [key, mode] of onlyFor) {
+      if (nic[key] !== undefined && nic.mode !== mode) ctx.addIssue({ code: "custom", path: [key], message: `${key} only applies to mode = "${mode}"`, input: nic[key] });
+    }
+    if (nic.forward.length > 0 && nic.mode !== "user") ctx.addIssue({ code: "custom", path: ["forward"], message: 'forward only applies to mode = "user"', input: nic.forward });
+  });
+
+export const passthroughTable = z
+  .strictObject({
+    address: z
+      .string()
+      .regex(/^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/, 'must be a PCI address like "0000:01:00.0" or "01:00.0"')
+      .transform((address) => (address.length === 7 ? `0000:${address}` : address).toLowerCase())
+      .optional(),
+    ids: z
+      .string()
+      .regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'must be vendor:device ids like "10de:2484"')
+      .transform((ids) => ids.toLowerCase())
+      .optional(),
+    allow_host_gpu: z.boolean().default(false),
+    rom_file: path.optional(),
+  })
+  .superRefine((device, ctx) => {
+    if ((device.address === undefined) === (device.ids === undefined)) {
+      ctx.addIssue({ code: "custom", path: [], message: 'a passthrough device needs exactly one of address = "0000:01:00.0" or ids = "10de:2484"', input: device });
+    }
+  });
+
+export const displayTable = z
+  .strictObject({
+    type: z.enum(displayTypes).default("none"),
+    listen: z.string().regex(/^[0-9A-Fa-f:.]+$|^localhost$/, "must be an IP address such as 127.0.0.1 or ::1").default("127.0.0.1"),
+    port: z.number().int().min(1).max(65535).optional(),
+  })
+  .superRefine((display, ctx) => {
+    if (display.port === undefined) return;
+    if (display.type !== "vnc" && display.type !== "spice") ctx.addIssue({ code: "custom", path: ["port"], message: 'port only applies to type = "vnc" or "spice"', input: display.port });
+    else if (display.type === "vnc" && display.port < 5900) ctx.addIssue({ code: "custom", path: ["port"], message: "a VNC port is 5900 or above (display :0 = 5900)", input: display.port });
+  });
+
+export const usbDeviceTable = z.strictObject({ vendor: usbId, product: usbId });
+
+export const usbTable = z.strictObject({
+  tablet: z.boolean().optional(),
+  devices: z.array(usbDeviceTable).default([]),
+});
+
+export const outputTable = z.strictObject({
+  libvirt_xml: z.boolean().default(false),
+});
+
+/** Each table this plugin owns and its schema; absent tables get their defaults. */
+export const qemuTableSchemas = {
+  vm: vmTable,
+  cpu: cpuTable.prefault({}),
+  memory: memoryTable.prefault({}),
+  firmware: firmwareTable.prefault({}),
+  disk: z.array(diskTable).default([]),
+  /** Absent: one user-mode NIC. `network = []`: none. */
+  network: z.array(networkTable).prefault([{}]),
+  passthrough: z.array(passthroughTable).default([]),
+  display: displayTable.prefault({}),
+  usb: usbTable.prefault({}),
+  output: outputTable.prefault({}),
+} as const;
+
+export type QemuTable = keyof typeof qemuTableSchemas;
+export const QEMU_TABLES = Object.keys(qemuTableSchemas) as QemuTable[];
+
+/** All tables at once: the schema the manifest declares (`config.schema`). */
+export const qemuTablesSchema = z.object(qemuTableSchemas);
+export type QemuTables = z.output<typeof qemuTablesSchema>;
+
+// The output of the tables must be exactly the request minus what the loader adds.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const tablesMatchRequest: Same<QemuTables, Omit<UserVmRequest, "source" | "extensions">> = true;
+
+/** The keys each table accepts, for did-you-mean. `[]` stands for any array index. */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  "": QEMU_TABLES,
+  vm: Object.keys(vmTable.shape),
+  cpu: Object.keys(cpuTable.shape),
+  memory: Object.keys(memoryTable.shape),
+  firmware: Object.keys(firmwareTable.shape),
+  "disk[]": Object.keys(diskTable.shape),
+  "network[]": Object.keys(networkTable.shape),
+  "passthrough[]": Object.keys(passthroughTable.shape),
+  display: Object.keys(displayTable.shape),
+  usb: Object.keys(usbTable.shape),
+  "usb.devices[]": Object.keys(usbDeviceTable.shape),
+  output: Object.keys(outputTable.shape),
+};
+
+const enumText = (values: readonly string[]) => values.map((value) => `"${value}"`).join(" | ");
+
+/** What a key accepts, in the words of the README. `[]` stands for any array index. */
+export const ALLOWED: Record<string, string> = {
+  vm: "a table [vm] with at least name",
+  "vm.name": '[a-z0-9][a-z0-9-]*, at most 63 characters, e.g. "web-1"',
+  "vm.guest": '"none" or the name of a guest plugin, e.g. "linux"',
+  "vm.description": "a string",
+  "vm.accel": enumText(accelRequests),
+  "vm.guest_agent": "true | false",
+  "vm.rng": "true | false",
+  cpu: "a table [cpu]",
+  "cpu.sockets": `an integer from 1 to ${MAX_VCPUS}`,
+  "cpu.cores": `an integer from 1 to ${MAX_VCPUS} (sockets × cores × threads ≤ ${MAX_VCPUS})`,
+  "cpu.threads": `an integer from 1 to ${MAX_VCPUS}`,
+  "cpu.model": '"host-passthrough" | "host-model" | "max" | a QEMU CPU model such as "Skylake-Client"',
+  memory: "a table [memory]",
+  "memory.size": `${SIZE_HINT}, at least 16MiB, whole MiB`,
+  "memory.hugepages": "true | false",
+  firmware: "a table [firmware]",
+  "firmware.type": enumText(firmwareTypes),
+  "firmware.secure_boot": "true | false (uefi only)",
+  "firmware.tpm": "true | false",
+  "firmware.code": "a path to an OVMF code image",
+  "firmware.vars": "a path to an OVMF vars template",
+  disk: "an array of tables: [[disk]] for each disk",
+  "disk[]": "a table with size, path or backing",
+  "disk[].size": `${SIZE_HINT}, at least 1MiB`,
+  "disk[].path": "a file path (relative to this file's folder)",
+  "disk[].backing": "a file path to a base image (relative to this file's folder)",
+  "disk[].format": enumText(diskFormats),
+  "disk[].backing_format": enumText(diskFormats),
+  "disk[].bus": enumText(diskBuses),
+  "disk[].serial": "1 to 20 of A-Z a-z 0-9 . _ -",
+  "disk[].boot_order": "an integer from 1 to 999 (1 boots first)",
+  "disk[].readonly": "true | false",
+  "disk[].discard": "true | false",
+  network: "an array of tables: [[network]] for each NIC",
+  "network[]": "a table with mode",
+  "network[].mode": enumText(networkModes),
+  "network[].bridge": 'a host bridge name, e.g. "br0"',
+  "network[].tap": 'a tap interface name, e.g. "tap0"',
+  "network[].device": 'a host interface for macvtap, e.g. "eth0"',
+  "network[].mac": 'a unicast MAC address, e.g. "52:54:00:12:34:56"',
+  "network[].model": enumText(nicModels),
+  "network[].forward": 'an array like ["tcp:2222:22"]',
+  "network[].forward[]": '"tcp:HOSTPORT:GUESTPORT" or "udp:HOSTPORT:GUESTPORT"',
+  passthrough: "an array of tables: [[passthrough]] for each device",
+  "passthrough[]": "a table with address or ids",
+  "passthrough[].address": 'a PCI address, e.g. "0000:01:00.0"',
+  "passthrough[].ids": 'vendor:device, e.g. "10de:2484"',
+  "passthrough[].allow_host_gpu": "true | false",
+  "passthrough[].rom_file": "a path to a ROM image",
+  display: "a table [display]",
+  "display.type": enumText(displayTypes),
+  "display.listen": 'an IP address, e.g. "127.0.0.1"',
+  "display.port": "an integer port (VNC: 5900 and above)",
+  usb: "a table [usb]",
+  "usb.tablet": "true | false",
+  "usb.devices": 'an array like [{ vendor = "046d", product = "c52b" }]',
+  "usb.devices[]": '{ vendor = "046d", product = "c52b" }',
+  "usb.devices[].vendor": 'four hex digits, e.g. "046d"',
+  "usb.devices[].product": 'four hex digits, e.g. "c52b"',
+  output: "a table [output]",
+  "output.libvirt_xml": "true | false",
+};

@@ -1,0 +1,74 @@
+import { definePlugin, packageInfo } from "@vmforge/kernel";
+import { QEMU_TABLE_NAMES } from "./table-names.js";
+
+const ENV = { key: "environment_data", provider: "@vmforge/plugin-env-check" };
+
+export const plugin = definePlugin({
+  ...packageInfo(import.meta.url),
+  config: {
+    tables: [...QEMU_TABLE_NAMES],
+    schema: async () => (await import("./config-schema.js")).qemuTablesSchema,
+  },
+  stages: [
+    {
+      id: "qemu_setup:load_vm_config_toml",
+      description: "Reads the VM description (TOML) and checks every table against its plugin's schema",
+      writes: ["user_vm_request"],
+      load: () => import("./stages/load-vm-config-toml.js"),
+    },
+    {
+      id: "qemu_setup:validate_vm_request",
+      description: "Checks the request against the host: CPUs, memory, KVM, OVMF, bridges, disks, IOMMU",
+      reads: ["user_vm_request", ENV],
+      writes: ["qemu_host_fit"],
+      load: () => import("./stages/validate-vm-request.js"),
+    },
+    {
+      id: "qemu_setup:define_cpu_ram",
+      description: "Defines the accelerator, CPU model and topology, memory backing and firmware",
+      reads: ["user_vm_request", "qemu_host_fit"],
+      writes: ["qemu_cpu_ram"],
+      load: () => import("./stages/define-cpu-ram.js"),
+    },
+    {
+      id: "qemu_setup:define_storage",
+      description: "Defines the disks: final paths, formats, buses, serials, boot order",
+      reads: ["user_vm_request", "qemu_host_fit"],
+      writes: ["qemu_storage"],
+      load: () => import("./stages/define-storage.js"),
+    },
+    {
+      id: "qemu_setup:define_networking",
+      description: "Defines the NICs: backend, model, MAC (derived from the VM name when not given)",
+      reads: ["user_vm_request", "qemu_host_fit"],
+      writes: ["qemu_networking"],
+      load: () => import("./stages/define-networking.js"),
+    },
+    {
+      id: "qemu_setup:finalize_vm_definition",
+      description: "Assembles session.vm_definition (with host devices from a passthrough plugin) and writes vm-definition.json",
+      reads: ["user_vm_request", "qemu_cpu_ram", "qemu_storage", "qemu_networking", { key: "host_devices", optional: true }],
+      writes: ["vm_definition"],
+      load: () => import("./stages/finalize-vm-definition.js"),
+    },
+    {
+      id: "qemu_setup:generate_qemu_command",
+      description: "Builds the QEMU argument array with the guest media; writes qemu-command.json and launch.sh",
+      reads: ["vm_definition", { key: "guest_media", optional: true }],
+      writes: ["qemu_command"],
+      load: () => import("./stages/generate-qemu-command.js"),
+    },
+    {
+      id: "qemu_setup:create_disk_images",
+      description: "Creates the missing disk images with qemu-img (apply only; never overwrites)",
+      reads: ["vm_definition", ENV],
+      load: () => import("./stages/create-disk-images.js"),
+    },
+    {
+      id: "qemu_setup:copy_ovmf_vars",
+      description: "Copies the OVMF variable store for this VM (apply only; never overwrites)",
+      reads: ["vm_definition"],
+      load: () => import("./stages/copy-ovmf-vars.js"),
+    },
+  ],
+});

@@ -1,0 +1,27 @@
+import { readFile } from "node:fs/promises";
+import { VmforgeError, type StageContext } from "@vmforge/kernel";
+import { vmDefinitionKey } from "../contract.js";
+
+/** Each VM gets its own copy of the UEFI variable store (boot entries, secure boot keys). */
+export async function run(ctx: StageContext): Promise<void> {
+  const { firmware } = ctx.get(vmDefinitionKey);
+  if (firmware.type !== "uefi" || !firmware.vars || !firmware.varsTemplate) return;
+  if (!ctx.effects.willWrite(firmware.vars)) {
+    await ctx.effects.writeFile(firmware.vars, "", { overwrite: false, description: `copy of ${firmware.varsTemplate}` });
+    return;
+  }
+  if (await readFile(firmware.vars).then(() => true, () => false)) {
+    ctx.ui.info(`${firmware.vars} exists; the VM keeps its UEFI variables.`);
+    return;
+  }
+  let template: Buffer;
+  try {
+    template = await readFile(ctx.host.path(firmware.varsTemplate));
+  } catch (error) {
+    throw new VmforgeError("E_OVMF_MISSING", `The OVMF vars template ${firmware.varsTemplate} could not be read: ${(error as Error).message}`, {
+      fix: "Install OVMF: `apt install ovmf` (Debian, Ubuntu), `dnf install edk2-ovmf` (Fedora).",
+      cause: error,
+    });
+  }
+  await ctx.effects.writeFile(firmware.vars, template, { overwrite: false, description: `copy of ${firmware.varsTemplate}` });
+}

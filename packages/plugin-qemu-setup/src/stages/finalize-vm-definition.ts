@@ -1,0 +1,25 @@
+import type { StageContext } from "@vmforge/kernel";
+import { hostDevicesKey, userVmRequestKey, vmDefinitionKey } from "../contract.js";
+import { assembleDefinition } from "../assemble-definition.js";
+import { cpuRamKey, networkingKey, storageKey } from "../working-keys.js";
+
+export async function run(ctx: StageContext): Promise<void> {
+  const definition = ctx.set(
+    vmDefinitionKey,
+    assembleDefinition({
+      request: ctx.get(userVmRequestKey),
+      runDir: ctx.artifactPath(""),
+      hardware: ctx.get(cpuRamKey),
+      storage: ctx.get(storageKey),
+      networking: ctx.get(networkingKey),
+      hostDevices: ctx.items(hostDevicesKey),
+    }),
+  );
+  const artifact = await ctx.writeArtifact("vm-definition.json", `${JSON.stringify(definition, null, 2)}\n`, { description: "the VM definition" });
+  ctx.dispatch("VMDefinitionFinalized", { vm_definition: definition });
+  ctx.ui.result(
+    `VM ${definition.name}: ${definition.cpu.vcpus} vCPUs (${definition.accelerator.type}), ${definition.memory.mib} MiB, ${definition.disks.length} disk(s), ${definition.nics.length} NIC(s), ${definition.firmware.type}.`,
+    undefined,
+    artifact.path,
+  );
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { defineSessionKey } from "@vmforge/kernel";
+import { diskFormats, vmControllerSchema, vmDefinitionSchema, vmDiskSchema, vmNicSchema, type VmController, type VmDisk, type VmNic } from "./contract.js";
+
+/*
+ * Keys between this plugin's own stages (validate -> define_* -> finalize). Not part of the
+ * public contract: other plugins read vm_definition.
+ */
+
+export const hostFitSchema = z.object({
+  accelerator: vmDefinitionSchema.shape.accelerator,
+  /** The OVMF pair chosen for uefi; null for bios. */
+  ovmf: z.object({ code: z.string(), varsTemplate: z.string() }).nullable(),
+  hugepageSizeBytes: z.number().int().positive().nullable(),
+  /** What is on disk now, per [[disk]] in request order. */
+  disks: z.array(
+    z.object({
+      path: z.string().nullable(),
+      exists: z.boolean(),
+      detectedFormat: z.enum(diskFormats).nullable(),
+      backingPath: z.string().nullable(),
+      backingFormat: z.enum(diskFormats).nullable(),
+    }),
+  ),
+});
+export type HostFit = z.infer<typeof hostFitSchema>;
+export const hostFitKey = defineSessionKey<HostFit>("qemu_host_fit", hostFitSchema);
+
+export const cpuRamSchema = vmDefinitionSchema.pick({ accelerator: true, cpu: true, memory: true, firmware: true });
+export type CpuRam = z.infer<typeof cpuRamSchema>;
+export const cpuRamKey = defineSessionKey<CpuRam>("qemu_cpu_ram", cpuRamSchema);
+
+export const storageKey = defineSessionKey<{ disks: VmDisk[]; controllers: VmController[] }>(
+  "qemu_storage",
+  z.object({ disks: z.array(vmDiskSchema), controllers: z.array(vmControllerSchema) }),
+);
+export const networkingKey = defineSessionKey<{ nics: VmNic[] }>("qemu_networking", z.object({ nics: z.array(vmNicSchema) }));
