@@ -16,6 +16,8 @@ export function assignUniqueNames<T>(
 
   const assigned = new Map<T, string>();
   const used = new Set<string>();
+  // Items with the same preferred name try the same variants: resume where the last one stopped.
+  const nextAttempt = new Map<string, number>();
   items.forEach((item, index) => {
     const base = bases[index]!;
     if (wanted.get(key(base)) === 1) {
@@ -31,12 +33,13 @@ export function assignUniqueNames<T>(
       used.add(key(base));
       return;
     }
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = nextAttempt.get(key(base)) ?? 1; ; attempt++) {
       const candidate = variant(item, attempt);
       const candidateKey = key(candidate);
       if (!used.has(candidateKey) && !wanted.has(candidateKey)) {
         assigned.set(item, candidate);
         used.add(candidateKey);
+        nextAttempt.set(key(base), attempt + 1);
         return;
       }
     }
