@@ -26,7 +26,7 @@ export {
 } from "./manifest.js";
 export { buildStageGraph, type StageGraph, type OrderedStage, type StageEdge, type StageSelection, type GraphStage } from "./stage-graph.js";
 export { StageManager, type StageHook, type StageHookInfo, type StageOutcome, type StageStatus } from "./stage-manager.js";
-export type { StageContext, PreflightContext, PluginSetupApi, RunInput } from "./stage-context.js";
+export type { StageContext, PreflightContext, PluginSetupApi, RunInput, SessionView } from "./stage-context.js";
 export { EffectLog, Effects, runProgram, type EffectRecord, type EffectKind, type EffectStatus, type RunResult, type WriteFileOptions } from "./effects.js";
 export { ArtifactStore, type Artifact } from "./artifacts.js";
 export { UIManager, StageUi, type UiMessage, type UiEnvelope, type UiMessageType, type UIBridge } from "./ui.js";

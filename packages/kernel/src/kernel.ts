@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { ArtifactStore, type Artifact } from "./artifacts.js";
 import { EffectLog, type EffectRecord } from "./effects.js";
 import { ExitCode, VmforgeError, isVmforgeError, type Problem } from "./errors.js";
@@ -54,11 +55,11 @@ export class Kernel {
 
   constructor(options: KernelOptions = {}) {
     this.#dryRun = options.dryRun ?? false;
-    this.#outputDir = options.outputDir;
+    this.#outputDir = options.outputDir === undefined ? undefined : resolve(options.outputDir);
     this.storage = new StorageManager(options.env ?? process.env);
     this.host = new HostRoot(options.hostRoot ?? "/");
-    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, ...(options.outputDir ? { outputDir: options.outputDir } : {}) });
-    this.artifacts = new ArtifactStore(options.outputDir, this.storage.userDataPath("vms"));
+    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) });
+    this.artifacts = new ArtifactStore(this.#outputDir, this.storage.userDataPath("vms"));
     this.events.onFailure = ({ event, error }) =>
       this.ui.sendMessage({ type: "Warn", code: "W_EVENT_HANDLER", text: `A handler of ${event} failed: ${(error as Error)?.message ?? String(error)}` });
   }
@@ -75,6 +76,9 @@ export class Kernel {
         registerPostStageHook: (hook) => this.stages.registerPostStageHook(hook),
         events: this.events,
         storage: this.storage,
+        session: this.session,
+        ui: this.ui,
+        isDryRun: () => this.#dryRun,
       });
     } catch (error) {
       if (isVmforgeError(error)) throw error;

@@ -6,7 +6,7 @@ import type { HostRoot } from "./host-root.js";
 import type { PluginManifest } from "./manifest.js";
 import type { CollectionKey, SessionKey, SessionStore } from "./session.js";
 import type { StorageManager } from "./storage.js";
-import type { StageUi } from "./ui.js";
+import type { StageUi, UIManager } from "./ui.js";
 import type { StageHook } from "./stage-manager.js";
 
 /** What a run was asked to do: the config file, the output folder, flags from the command line. */
@@ -57,7 +57,15 @@ export interface PluginSetupApi {
   registerPostStageHook(hook: StageHook): void;
   events: EventManager;
   storage: StorageManager;
+  /** Read access to the whole session, for hooks that checkpoint it (recovery). */
+  session?: SessionView;
+  /** For hooks that speak to the person outside any stage. */
+  ui?: UIManager;
+  isDryRun?(): boolean;
 }
+
+/** The session as a hook sees it: plain data, no writes. */
+export type SessionView = Pick<SessionStore, "snapshot" | "keys" | "has">;
 
 export interface StageContextParts {
   stageId: string;

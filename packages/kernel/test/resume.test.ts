@@ -48,4 +48,47 @@ describe("resume", () => {
     const report = await kernel.run({ resume: { completed: ["gone:stage"], session: {} } });
     expect(report.stages.map((outcome) => outcome.status)).toEqual(["done"]);
   });
+
+  it("resumes from checkpoints a post-stage hook took through the setup api, after a failure", async () => {
+    type Checkpoint = { completed: string[]; session: Record<string, unknown>; runName?: string };
+    let checkpoint: Checkpoint = { completed: [], session: {} };
+    const recovery = plugin("@test/recovery", [], {
+      setup: (api) => {
+        api.registerPostStageHook(({ stage: finished, status, context }) => {
+          if (status !== "done" || api.isDryRun?.()) return;
+          checkpoint = JSON.parse(
+            JSON.stringify({ completed: [...checkpoint.completed, finished.id], session: api.session!.snapshot(), runName: context.runName }),
+          ) as Checkpoint;
+        });
+      },
+    });
+    let failOnce = true;
+    const runs: string[] = [];
+    const pipeline = () =>
+      plugin("@test/p", [
+        stage("p:env", { writes: ["environment_data"], run: (ctx) => void (runs.push("p:env"), ctx.setRunName("web"), ctx.set(environmentDataKey, { cpus: 6 })) }),
+        stage("p:media", { adds: ["guest_media"], run: (ctx) => void (runs.push("p:media"), ctx.add(guestMediaKey, { path: "/seed.iso", kind: "seed" })) }),
+        stage("p:define", {
+          reads: ["environment_data", "guest_media"],
+          writes: ["vm_definition"],
+          run: (ctx) => {
+            runs.push("p:define");
+            if (failOnce) {
+              failOnce = false;
+              throw new Error("transient");
+            }
+            ctx.set(vmDefinitionKey, { name: ctx.runName!, memoryMiB: ctx.get(environmentDataKey).cpus * ctx.items(guestMediaKey).length });
+          },
+        }),
+      ]);
+    const first = await kernelWith([recovery, pipeline()]);
+    await expect(first.run()).rejects.toThrow("transient");
+    expect(checkpoint.completed).toEqual(["p:env", "p:media"]);
+
+    const second = await kernelWith([recovery, pipeline()]);
+    const report = await second.run({ resume: checkpoint });
+    expect(report.stages.map((outcome) => outcome.status)).toEqual(["resumed", "resumed", "done"]);
+    expect(runs).toEqual(["p:env", "p:media", "p:define", "p:define"]);
+    expect(second.session.get(vmDefinitionKey)).toEqual({ name: "web", memoryMiB: 6 });
+  });
 });
