@@ -1,4 +1,5 @@
 import type { StageContext } from "@vmforge/kernel";
+import { runDirOf } from "../run-dir.js";
 import { hostDevicesKey, userVmRequestKey, vmDefinitionKey } from "../contract.js";
 import { assembleDefinition } from "../assemble-definition.js";
 import { cpuRamKey, networkingKey, storageKey } from "../working-keys.js";
@@ -8,7 +9,7 @@ export async function run(ctx: StageContext): Promise<void> {
     vmDefinitionKey,
     assembleDefinition({
       request: ctx.get(userVmRequestKey),
-      runDir: ctx.artifactPath(""),
+      runDir: runDirOf(ctx),
       hardware: ctx.get(cpuRamKey),
       storage: ctx.get(storageKey),
       networking: ctx.get(networkingKey),

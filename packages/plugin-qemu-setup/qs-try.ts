@@ -1,0 +1,10 @@
+import { runPipeline } from "./test/support/run-pipeline.js";
+import { fakeEnvironment } from "./test/support/environment.js";
+import { QmpSession } from "./test/support/qmp.js";
+import { execFileSync } from "node:child_process";
+const { kernel } = await runPipeline(`/work/main/examples/web-1.toml`, { environment: fakeEnvironment({ kvm: false }), extraPlugins: [await (await import("./test/support/environment.js")).fakeLinuxPlugin()] });
+const s = kernel.session.snapshot() as any;
+for (const i of s.qemu_command.createImages) execFileSync(i.argv[0], i.argv.slice(1));
+const q = await QmpSession.start(s.qemu_command.argv.map((a: string) => a.replace(/^bridge,id=(net\d+),br=.*$/, "user,id=$1")), s.vm_definition.qmpSocket);
+console.log(await q.hmp("info qtree"));
+await q.quit();

@@ -1,0 +1,105 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { examplesDir, hasTool } from "@vmforge/test-support";
+import { qemuCommandKey, vmDefinitionKey, type VmDefinition } from "../src/contract.js";
+import { fakeEnvironment, fakeLinuxPlugin } from "./support/environment.js";
+import { QmpSession } from "./support/qmp.js";
+import { runPipeline } from "./support/run-pipeline.js";
+
+/*
+ * Runs each example's generated command with the real qemu-system-x86_64 under TCG (this
+ * machine and CI have no /dev/kvm), paused, and asks QEMU over QMP what it built.
+ */
+
+const haveQemu = hasTool("qemu-system-x86_64") && hasTool("qemu-img");
+const examples = readdirSync(examplesDir).filter((name) => name.endsWith(".toml") && name !== "gpu-passthrough.toml");
+// No host here has /dev/kvm, the bridge br0 or the IOMMU; the host facts say so.
+const tcgHost = fakeEnvironment({ kvm: false, logicalCpus: 8 });
+
+/** In the test only: a bridge backend needs br0 and qemu-bridge-helper, so it becomes user-mode; the NIC device stays. */
+function withoutHostBridges(argv: string[]): string[] {
+  return argv.map((argument) => argument.replace(/^bridge,id=(net\d+),br=.*$/, "user,id=$1"));
+}
+
+interface QtreeDevice {
+  type: string;
+  id: string;
+  props: Map<string, string>;
+}
+
+function qtreeDevices(qtree: string): QtreeDevice[] {
+  const devices: QtreeDevice[] = [];
+  let current: QtreeDevice | undefined;
+  for (const line of qtree.split(/\r?\n/)) {
+    const dev = /dev: ([\w.-]+), id "([^"]*)"/.exec(line);
+    if (dev) {
+      current = { type: dev[1]!, id: dev[2]!, props: new Map() };
+      devices.push(current);
+      continue;
+    }
+    const prop = /^\s+([\w-]+) = (.*)$/.exec(line);
+    if (prop && current && !current.props.has(prop[1]!)) current.props.set(prop[1]!, prop[2]!.replace(/^"(.*)"$/, "$1"));
+  }
+  return devices;
+}
+
+/** A property of a device, or of the virtio device a `*-pci` proxy carries (listed right after it). */
+function propertyOf(devices: QtreeDevice[], id: string, name: string): string | undefined {
+  const index = devices.findIndex((device) => device.id === id);
+  const device = devices[index];
+  if (!device) return undefined;
+  if (device.props.has(name)) return device.props.get(name);
+  const child = devices[index + 1];
+  return child && child.id === "" && child.type.startsWith(device.type.replace(/-pci$/, "")) ? child.props.get(name) : undefined;
+}
+
+const DISK_DEVICE: Record<VmDefinition["disks"][number]["bus"], string> = { virtio: "virtio-blk-pci", nvme: "nvme", sata: "ide-hd", scsi: "scsi-hd" };
+
+describe.skipIf(!haveQemu)("the generated command runs in the real QEMU (TCG)", () => {
+  it.each(examples)("%s: QEMU accepts it and builds the defined CPUs and devices", async (example) => {
+    const { kernel } = await runPipeline(join(examplesDir, example), { environment: tcgHost, extraPlugins: [await fakeLinuxPlugin({ media: true })] });
+    const definition = kernel.session.get(vmDefinitionKey)!;
+    const command = kernel.session.get(qemuCommandKey)!;
+    expect(definition.accelerator.type).toBe("tcg");
+    expect(command.argv[0]).toBe("qemu-system-x86_64");
+    for (const image of command.createImages) execFileSync(image.argv[0]!, image.argv.slice(1));
+
+    const qemu = await QmpSession.start(withoutHostBridges(command.argv), definition.qmpSocket);
+    try {
+      const cpus = await qemu.execute<unknown[]>("query-cpus-fast");
+      expect(cpus).toHaveLength(definition.cpu.vcpus);
+      const status = await qemu.execute<{ status: string }>("query-status");
+      expect(status.status).toBe("prelaunch");
+
+      const devices = qtreeDevices(await qemu.hmp("info qtree"));
+      const byId = new Map(devices.map((device) => [device.id, device]));
+      for (const disk of definition.disks) {
+        const device = byId.get(`${disk.id}-dev`);
+        expect(device?.type, `${disk.id} on ${disk.bus}`).toBe(DISK_DEVICE[disk.bus]);
+        expect(propertyOf(devices, `${disk.id}-dev`, "serial")).toBe(disk.serial);
+      }
+      for (const nic of definition.nics) {
+        const device = byId.get(`${nic.id}-dev`);
+        expect(device?.type).toBe(nic.model);
+        expect(propertyOf(devices, `${nic.id}-dev`, "mac")).toBe(nic.mac);
+      }
+      const types = devices.map((device) => device.type);
+      expect(types.includes("virtio-rng-pci")).toBe(definition.rng !== null);
+      expect(types.includes("virtserialport")).toBe(definition.guestAgent !== null);
+      expect(types.includes("usb-tablet")).toBe(definition.input.some((entry) => entry.type === "tablet"));
+      expect(types.filter((type) => type === "ide-cd")).toHaveLength(example === "web-1.toml" ? 1 : 0);
+
+      const nodes = await qemu.execute<Array<{ "node-name": string; file: string }>>("query-named-block-nodes");
+      for (const disk of definition.disks) {
+        expect(nodes.find((node) => node["node-name"] === `${disk.id}-file`)?.file).toBe(disk.path);
+      }
+      const pci = await qemu.execute<Array<{ devices: Array<{ class_info: { class: number } }> }>>("query-pci");
+      const ethernet = pci.flatMap((bus) => bus.devices).filter((device) => device.class_info.class === 0x0200);
+      expect(ethernet).toHaveLength(definition.nics.length);
+    } finally {
+      expect(await qemu.quit()).toBe(0);
+    }
+  });
+});
