@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { StageContext } from "@vmforge/kernel";
+import { buildHostReport, environmentDataKey, type EnvironmentData } from "@vmforge/plugin-env-check";
+import { hostDevicesKey, userVmRequestKey, type UserVmRequest } from "@vmforge/plugin-qemu-setup";
+import { bindDevices } from "../apply/bind-devices.js";
+import { vfioPlanKey } from "../contract.js";
+import { buildPlan } from "../planner/build-plan.js";
+import { readHostExtras } from "../planner/host-extras.js";
+import { renderPlan } from "../render-plan.js";
+
+export const PLAN_ARTIFACT = "vfio-plan.json";
+
+export async function run(ctx: StageContext): Promise<void> {
+  const env = ctx.get(environmentDataKey);
+  const request = ctx.get(userVmRequestKey);
+  if (!ctx.runName) ctx.setRunName(request.vm.name);
+  const extras = await readHostExtras(ctx.host, env, env.pci.devices.map((device) => device.address));
+  const { plan, hostDevices } = buildPlan({
+    env,
+    request,
+    extras,
+    iommuFix: iommuFixFor(env),
+    undoJournal: ctx.storage.userDataPath("vms", request.vm.name, "vfio-undo.json"),
+    romFiles: romFilesOf(request),
+  });
+  ctx.set(vfioPlanKey, plan);
+  for (const device of hostDevices) ctx.add(hostDevicesKey, device);
+  for (const warning of plan.warnings) ctx.ui.warn(warning.message, warning.fix, warning.code);
+  const bindNow = ctx.input.flags.bindVfio === true;
+  const artifact = await ctx.writeArtifact(PLAN_ARTIFACT, `${JSON.stringify(plan, null, 2)}\n`, { description: "VFIO binding plan" });
+  ctx.ui.result(renderPlan(plan, { bindNow }), plan, artifact.path);
+  if (bindNow) await bindDevices(ctx, plan);
+  else if (plan.functions.some((fn) => fn.action === "bind")) ctx.ui.info(`Nothing was bound: \`vmforge apply CONFIG --bind-vfio\` binds now, or bind at boot with ${plan.bootTime.kernelParameter}.`);
+}
+
+/** The env-check plugin's own advice for turning the IOMMU on, so both say the same. */
+function iommuFixFor(env: EnvironmentData): string {
+  if (env.iommu.enabled) return "";
+  const check = buildHostReport(env).checks.find((candidate) => candidate.id === "iommu.enabled");
+  if (check?.fix) return check.fix;
+  const parameter = env.cpu.vendor === "amd" ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
+  return `Enable the IOMMU (VT-d / AMD-Vi) in the firmware setup and add \`${parameter}\` to the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then \`sudo update-grub\`), then reboot.`;
+}
+
+/** rom_file made absolute against the config file's folder. */
+function romFilesOf(request: UserVmRequest): Map<number, { path: string; exists: boolean }> {
+  const roms = new Map<number, { path: string; exists: boolean }>();
+  request.passthrough.forEach((entry, index) => {
+    if (entry.rom_file === undefined) return;
+    const path = isAbsolute(entry.rom_file) ? entry.rom_file : resolve(dirname(request.source.path), entry.rom_file);
+    roms.set(index, { path, exists: existsSync(path) });
+  });
+  return roms;
+}
