@@ -270,4 +270,18 @@ describe("names", () => {
     expect(image.length - unpadded.length).toBe(150 * SECTOR);
     expect(image.subarray(unpadded.length).every((byte) => byte === 0)).toBe(true);
   });
+
+  it("never splits a surrogate pair when cutting a Joliet name", () => {
+    const name = `${"a".repeat(63)}\u{1F600}b`;
+    const [entry] = describeIsoNames({ volumeId: "v", files: [{ path: name, data: "" }] });
+    expect(entry!.jolietPath).toBe(`/${"a".repeat(63)}`);
+    const kept = `${"a".repeat(62)}\u{1F600}b`;
+    expect(describeIsoNames({ volumeId: "v", files: [{ path: kept, data: "" }] })[0]!.jolietPath).toBe(`/${"a".repeat(62)}\u{1F600}`);
+  });
+
+  it("separates a file A. from a folder A in plain names", () => {
+    const names = describeIsoNames({ volumeId: "v", files: [{ path: "a.", data: "" }, { path: "A/x", data: "" }] });
+    const plain = names.filter((entry) => !entry.path.includes("/")).map((entry) => entry.isoPath.replace(/\.?;1$/, ""));
+    expect(new Set(plain).size).toBe(2);
+  });
 });

@@ -122,4 +122,20 @@ describe("the image as real tools see it", () => {
     expectSameTree(extractWithXorriso(iso2, "rockridge"), expectedTree(files));
     expect(names2.find((entry) => entry.path === "network-config")!.isoPath).toBe("/NETWORK_CONFIG.;1");
   });
+
+  it.skipIf(!hasTool("xorriso"))("creates listed empty folders with their modes", () => {
+    const withFolders = {
+      ...options,
+      files: [{ path: "meta-data", data: "x" }],
+      directories: [{ path: "empty-folder" }, { path: "private/inner", mode: 0o700 }],
+    };
+    const iso2 = writeImage(buildIso(withFolders));
+    const extracted = extractWithXorriso(iso2, "rockridge");
+    expect([...extracted.keys()].sort()).toEqual(["empty-folder", "meta-data", "private", "private/inner"]);
+    if (hasTool("isoinfo")) {
+      const listed = parseIsoinfoListing(runText("isoinfo", ["-l", "-R", "-i", iso2]));
+      expect(listed.get("private/inner")!.permissions).toBe("rwx------");
+      expect(listed.get("empty-folder")!.permissions).toBe("rwxr-xr-x");
+    }
+  });
 });
