@@ -91,13 +91,17 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
     }
   }
 
+  // Problems of one stage count only when that stage is selected: an optional stage nobody asked
+  // for, or a stage outside the targets, must not block the run.
+  const stageProblems: Array<{ stage: string; problem: Problem }> = [];
+  const problemOf = (stage: string, problem: Problem): void => void stageProblems.push({ stage, problem });
   const edges: StageEdge[] = [];
   const incoming = new Map<string, Set<string>>();
   for (const id of byId.keys()) incoming.set(id, new Set());
   for (const { declaration, plugin } of byId.values()) {
     for (const dep of declaration.dependsOn ?? []) {
       if (dep === declaration.id) {
-        problems.push({
+        problemOf(declaration.id, {
           code: "E_STAGE_CYCLE",
           message: `Stages wait on each other in a cycle: ${dep} -> ${dep} (${plugin}).`,
           fix: `Remove ${dep} from its own dependsOn.`,
@@ -105,7 +109,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
         continue;
       }
       if (!byId.has(dep)) {
-        problems.push({
+        problemOf(declaration.id, {
           code: "E_STAGE_UNKNOWN_DEPENDENCY",
           message: `Stage ${declaration.id} (${plugin}) depends on ${dep}, which no installed plugin declares.`,
           fix: `Install the plugin that provides ${dep.split(":")[0]} stages.`,
@@ -118,7 +122,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       const allProducers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])];
       const producers = allProducers.filter((id) => id !== declaration.id);
       if (allProducers.length === 0 && !read.optional) {
-        problems.push({
+        problemOf(declaration.id, {
           code: "E_SESSION_NO_PROVIDER",
           message: read.provider
             ? `Stage ${declaration.id} (${plugin}) reads session.${read.key}, which ${read.provider} provides, but no installed plugin writes it.`
@@ -131,6 +135,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   }
 
   const selected = selectStages(byId, incoming, selection, writers, adders, problems);
+  for (const { stage, problem } of stageProblems) if (selected.has(stage)) problems.push(problem);
   const order = topologicalOrder([...byId.keys()].filter((id) => selected.has(id)), incoming, problems);
 
   if (problems.length > 0) {

@@ -124,3 +124,35 @@ describe("stage selection", () => {
     });
   });
 });
+
+describe("problems of stages left out", () => {
+  const withBrokenOptional = () => [
+    plugin("@test/p", [
+      stage("p:main"),
+      stage("p:broken_optional", { optional: true, reads: [{ key: "vm_definition", provider: "@vmforge/plugin-qemu-setup" }], dependsOn: ["ghost:stage"] }),
+    ]),
+  ];
+
+  it("do not block a run that does not select them", () => {
+    expect(plannedIds(withBrokenOptional())).toEqual(["p:main"]);
+    expect(plannedIds([...withBrokenOptional(), plugin("@test/other", [stage("o:broken", { reads: ["nothing_writes_this"] })])], { targetStages: ["p:main"] })).toEqual(["p:main"]);
+  });
+
+  it("are reported as soon as the stage is asked for", async () => {
+    const error = await caught(() => plannedIds(withBrokenOptional(), { include: ["p:broken_optional"] }));
+    expect(error.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_NO_PROVIDER", "E_STAGE_UNKNOWN_DEPENDENCY"]);
+  });
+
+  it("still include installation-wide conflicts: duplicate ids and two writers", async () => {
+    const error = await caught(() =>
+      plannedIds(
+        [
+          plugin("@test/a", [stage("a:main"), stage("x:dup", { optional: true, writes: ["vm_definition"] })]),
+          plugin("@test/b", [stage("x:dup", { optional: true }), stage("b:writer", { optional: true, writes: ["vm_definition"] })]),
+        ],
+        { targetStages: ["a:main"] },
+      ),
+    );
+    expect(error.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_TWO_WRITERS", "E_STAGE_DUPLICATE"]);
+  });
+});
