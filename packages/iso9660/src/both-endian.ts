@@ -35,9 +35,3 @@ export function writeUint32Both(target: Uint8Array, offset: number, value: numbe
   writeUint32LE(target, offset, value);
   writeUint32BE(target, offset + 4, value);
 }
-
-export function uint32Both(value: number): Uint8Array {
-  const bytes = new Uint8Array(8);
-  writeUint32Both(bytes, 0, value);
-  return bytes;
-}

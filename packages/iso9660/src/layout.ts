@@ -13,15 +13,7 @@ import { IsoError } from "./errors.js";
 import { encodeUcs2BE, jolietNames } from "./joliet.js";
 import { primaryIdentifiers, type InterchangeLevel } from "./names.js";
 import { pathTableSize, type PathTableEntry } from "./path-table.js";
-import {
-  alternateName,
-  extensionsReference,
-  posixAttributes,
-  splitSystemUse,
-  suspIndicator,
-  timestamps,
-  type SystemUseSplit,
-} from "./rock-ridge.js";
+import { recordEntries, serialNumbers, splitSystemUse, type SystemUseSplit } from "./rock-ridge.js";
 import { directoriesBreadthFirst, type DirectoryNode, type FileNode, type TreeNode } from "./tree.js";
 
 /** ECMA-119 6.2.1: sectors 0 to 15 are the System Area; descriptors start at 16. */
@@ -78,64 +70,103 @@ function asciiBytes(text: string): Uint8Array {
   return bytes;
 }
 
-/** PX serial numbers: the folders and files in name order, depth first, from 1. */
-function serialNumbers(root: DirectoryNode): Map<TreeNode, number> {
-  const serials = new Map<TreeNode, number>();
-  const visit = (node: TreeNode) => {
-    serials.set(node, serials.size + 1);
-    if (node.kind === "directory") node.children.forEach(visit);
-  };
-  visit(root);
-  return serials;
+interface Namespaces {
+  primaryNames: Map<TreeNode, string>;
+  jolietNames: Map<TreeNode, string>;
+  /** Each folder's children in the record order of its namespace (ECMA-119 9.3). */
+  primaryChildren: Map<DirectoryNode, TreeNode[]>;
+  jolietChildren: Map<DirectoryNode, TreeNode[]>;
 }
 
-function rockRidgeEntries(
-  target: TreeNode,
-  role: "self" | "parent" | "child",
-  serials: Map<TreeNode, number>,
-  epochSeconds: number,
-  isRoot: boolean,
-): Uint8Array[] {
-  const directory = target.kind === "directory";
-  const links = directory ? 2 + target.children.filter((child) => child.kind === "directory").length : 1;
-  const attributes = [
-    posixAttributes({ directory, permissions: target.mode, links, serial: serials.get(target)! }),
-    timestamps(epochSeconds),
+function nameEverything(root: DirectoryNode, level: InterchangeLevel): Namespaces {
+  const result: Namespaces = {
+    primaryNames: new Map(),
+    jolietNames: new Map(),
+    primaryChildren: new Map(),
+    jolietChildren: new Map(),
+  };
+  const visit = (directory: DirectoryNode) => {
+    for (const [child, name] of primaryIdentifiers(directory, level)) result.primaryNames.set(child, name);
+    for (const [child, name] of jolietNames(directory)) result.jolietNames.set(child, name);
+    const byPrimary = (a: TreeNode, b: TreeNode) =>
+      comparePrimaryIdentifiers(result.primaryNames.get(a)!, result.primaryNames.get(b)!);
+    const byJoliet = (a: TreeNode, b: TreeNode) =>
+      compareJolietNames(result.jolietNames.get(a)!, result.jolietNames.get(b)!);
+    result.primaryChildren.set(directory, [...directory.children].sort(byPrimary));
+    result.jolietChildren.set(directory, [...directory.children].sort(byJoliet));
+    for (const child of directory.children) if (child.kind === "directory") visit(child);
+  };
+  visit(root);
+  return result;
+}
+
+/** The records of one folder in both trees, with their offsets; locations are filled in later. */
+function planDirectory(
+  directory: DirectoryNode,
+  context: {
+    root: DirectoryNode;
+    names: Namespaces;
+    serials: Map<TreeNode, number>;
+    epochSeconds: number;
+    primaryIdentifier: (node: TreeNode) => Uint8Array;
+    jolietIdentifier: (node: TreeNode) => Uint8Array;
+  },
+): DirectoryPlan {
+  const parent = directory.parent ?? directory;
+  const primarySlots = [
+    { target: directory, identifier: CURRENT_DIRECTORY, role: "self" as const },
+    { target: parent, identifier: PARENT_DIRECTORY, role: "parent" as const },
+    ...context.names.primaryChildren.get(directory)!.map((child) => ({
+      target: child,
+      identifier: context.primaryIdentifier(child),
+      role: "child" as const,
+    })),
   ];
-  if (role === "self" && isRoot) {
-    // SUSP 5.3: SP opens the root's "." record; SUSP 5.5: ER may sit in its Continuation Area.
-    return [suspIndicator(), ...attributes, extensionsReference()];
-  }
-  if (role === "child") return [...attributes, ...alternateName(target.nameBytes)];
-  return attributes;
+  const primaryRecords: PrimaryRecordPlan[] = primarySlots.map(({ target, identifier, role }) => ({
+    target,
+    identifier,
+    offset: 0,
+    systemUse: splitSystemUse(
+      recordEntries({
+        target,
+        role,
+        serial: context.serials.get(target)!,
+        epochSeconds: context.epochSeconds,
+        isRoot: directory === context.root,
+      }),
+      systemUseRoom(identifier.length),
+    ),
+    continuation: undefined,
+  }));
+  const primaryPacking = packRecords(
+    primaryRecords.map((record) => directoryRecordLength(record.identifier.length, record.systemUse.inlineLength)),
+  );
+  primaryRecords.forEach((record, index) => (record.offset = primaryPacking.offsets[index]!));
+
+  const jolietRecords: JolietRecordPlan[] = [
+    { target: directory, identifier: CURRENT_DIRECTORY, offset: 0 },
+    { target: parent, identifier: PARENT_DIRECTORY, offset: 0 },
+    ...context.names.jolietChildren
+      .get(directory)!
+      .map((child) => ({ target: child, identifier: context.jolietIdentifier(child), offset: 0 })),
+  ];
+  const jolietPacking = packRecords(jolietRecords.map((record) => directoryRecordLength(record.identifier.length)));
+  jolietRecords.forEach((record, index) => (record.offset = jolietPacking.offsets[index]!));
+
+  return {
+    node: directory,
+    primary: { location: 0, size: primaryPacking.size, records: primaryRecords },
+    joliet: { location: 0, size: jolietPacking.size, records: jolietRecords },
+  };
 }
 
 export function planImage(
   root: DirectoryNode,
   options: { epochSeconds: number; interchangeLevel: InterchangeLevel; paddingSectors: number },
 ): ImagePlan {
-  const primaryNames = new Map<TreeNode, string>();
-  const jolietNameMap = new Map<TreeNode, string>();
-  const primaryChildren = new Map<DirectoryNode, TreeNode[]>();
-  const jolietChildren = new Map<DirectoryNode, TreeNode[]>();
-
-  const nameFolder = (directory: DirectoryNode) => {
-    for (const [child, name] of primaryIdentifiers(directory, options.interchangeLevel)) primaryNames.set(child, name);
-    for (const [child, name] of jolietNames(directory)) jolietNameMap.set(child, name);
-    primaryChildren.set(
-      directory,
-      [...directory.children].sort((a, b) => comparePrimaryIdentifiers(primaryNames.get(a)!, primaryNames.get(b)!)),
-    );
-    jolietChildren.set(
-      directory,
-      [...directory.children].sort((a, b) => compareJolietNames(jolietNameMap.get(a)!, jolietNameMap.get(b)!)),
-    );
-    for (const child of directory.children) if (child.kind === "directory") nameFolder(child);
-  };
-  nameFolder(root);
-
-  const primaryOrder = directoriesBreadthFirst(root, (directory) => primaryChildren.get(directory)!);
-  const jolietOrder = directoriesBreadthFirst(root, (directory) => jolietChildren.get(directory)!);
+  const names = nameEverything(root, options.interchangeLevel);
+  const primaryOrder = directoriesBreadthFirst(root, (directory) => names.primaryChildren.get(directory)!);
+  const jolietOrder = directoriesBreadthFirst(root, (directory) => names.jolietChildren.get(directory)!);
   if (primaryOrder.length > MAX_DIRECTORIES) {
     throw new IsoError(
       "ISO_IMAGE_TOO_LARGE",
@@ -143,52 +174,21 @@ export function planImage(
     );
   }
 
-  const primaryIdentifierBytes = (node: TreeNode) =>
-    node === root ? CURRENT_DIRECTORY : asciiBytes(primaryNames.get(node)!);
-  const jolietIdentifierBytes = (node: TreeNode) =>
-    node === root ? CURRENT_DIRECTORY : encodeUcs2BE(jolietNameMap.get(node)!);
+  // ECMA-119 6.8.2.2 and 9.4.5: the root is named by the single byte 0x00 in records and path tables.
+  const primaryIdentifier = (node: TreeNode) =>
+    node === root ? CURRENT_DIRECTORY : asciiBytes(names.primaryNames.get(node)!);
+  const jolietIdentifier = (node: TreeNode) =>
+    node === root ? CURRENT_DIRECTORY : encodeUcs2BE(names.jolietNames.get(node)!);
 
-  const serials = serialNumbers(root);
-  const directories = new Map<DirectoryNode, DirectoryPlan>();
-  for (const directory of primaryOrder) {
-    const parent = directory.parent ?? directory;
-    const primaryRecords: PrimaryRecordPlan[] = [
-      { target: directory, identifier: CURRENT_DIRECTORY, role: "self" as const },
-      { target: parent, identifier: PARENT_DIRECTORY, role: "parent" as const },
-      ...primaryChildren.get(directory)!.map((child) => ({
-        target: child,
-        identifier: primaryIdentifierBytes(child),
-        role: "child" as const,
-      })),
-    ].map(({ target, identifier, role }) => ({
-      target,
-      identifier,
-      offset: 0,
-      systemUse: splitSystemUse(
-        rockRidgeEntries(target, role, serials, options.epochSeconds, directory === root),
-        systemUseRoom(identifier.length),
-      ),
-      continuation: undefined,
-    }));
-    const primaryPacking = packRecords(
-      primaryRecords.map((record) => directoryRecordLength(record.identifier.length, record.systemUse.inlineLength)),
-    );
-    primaryRecords.forEach((record, index) => (record.offset = primaryPacking.offsets[index]!));
-
-    const jolietRecords: JolietRecordPlan[] = [
-      { target: directory, identifier: CURRENT_DIRECTORY, offset: 0 },
-      { target: parent, identifier: PARENT_DIRECTORY, offset: 0 },
-      ...jolietChildren.get(directory)!.map((child) => ({ target: child, identifier: jolietIdentifierBytes(child), offset: 0 })),
-    ];
-    const jolietPacking = packRecords(jolietRecords.map((record) => directoryRecordLength(record.identifier.length)));
-    jolietRecords.forEach((record, index) => (record.offset = jolietPacking.offsets[index]!));
-
-    directories.set(directory, {
-      node: directory,
-      primary: { location: 0, size: primaryPacking.size, records: primaryRecords },
-      joliet: { location: 0, size: jolietPacking.size, records: jolietRecords },
-    });
-  }
+  const context = {
+    root,
+    names,
+    serials: serialNumbers(root),
+    epochSeconds: options.epochSeconds,
+    primaryIdentifier,
+    jolietIdentifier,
+  };
+  const directories = new Map(primaryOrder.map((directory) => [directory, planDirectory(directory, context)] as const));
 
   const pathTableEntries = (order: DirectoryNode[], identifierOf: (node: TreeNode) => Uint8Array) => {
     const numbers = new Map(order.map((directory, index) => [directory, index + 1] as const));
@@ -198,8 +198,8 @@ export function planImage(
       parentNumber: numbers.get(directory.parent ?? directory)!,
     }));
   };
-  const primaryEntries = pathTableEntries(primaryOrder, primaryIdentifierBytes);
-  const jolietEntries = pathTableEntries(jolietOrder, jolietIdentifierBytes);
+  const primaryEntries = pathTableEntries(primaryOrder, primaryIdentifier);
+  const jolietEntries = pathTableEntries(jolietOrder, jolietIdentifier);
 
   // Sector allocation, in the order the image is written.
   let next = TERMINATOR_SECTOR + 1;
@@ -259,7 +259,7 @@ export function planImage(
   const files: ImagePlan["files"] = [];
   const fileLocations = new Map<FileNode, number>();
   for (const directory of primaryOrder) {
-    for (const child of primaryChildren.get(directory)!) {
+    for (const child of names.primaryChildren.get(directory)!) {
       if (child.kind !== "file") continue;
       const location = child.data.length === 0 ? 0 : allocate(child.data.length);
       files.push({ node: child, location });
@@ -280,8 +280,8 @@ export function planImage(
     primaryOrder,
     jolietOrder,
     directories,
-    primaryNames,
-    jolietNames: jolietNameMap,
+    primaryNames: names.primaryNames,
+    jolietNames: names.jolietNames,
     primaryPathTable,
     jolietPathTable,
     continuationAreas,

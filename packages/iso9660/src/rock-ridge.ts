@@ -1,5 +1,6 @@
 import { writeUint32Both } from "./both-endian.js";
 import { shortDate } from "./timestamps.js";
+import type { DirectoryNode, TreeNode } from "./tree.js";
 
 // SUSP 1.12 = IEEE P1281, RRIP 1.12 = IEEE P1282. Every entry: two signature bytes, the entry
 // length, the entry version (SUSP 4.1), then its data.
@@ -134,4 +135,42 @@ export function splitSystemUse(entries: readonly Uint8Array[], available: number
     inlineLength: inlineLength + CE_LENGTH,
     continuedLength: continued.reduce((sum, item) => sum + item.length, 0),
   };
+}
+
+/** PX serial numbers: the folders and files in name order, depth first, from 1. */
+export function serialNumbers(root: DirectoryNode): Map<TreeNode, number> {
+  const serials = new Map<TreeNode, number>();
+  const visit = (node: TreeNode) => {
+    serials.set(node, serials.size + 1);
+    if (node.kind === "directory") node.children.forEach(visit);
+  };
+  visit(root);
+  return serials;
+}
+
+/**
+ * The Rock Ridge entries of one directory record: "." describes the folder, ".." its parent, and
+ * a child record the child. Only child records carry NM (RRIP 4.1.4 leaves "." and ".." unnamed).
+ */
+export function recordEntries(options: {
+  target: TreeNode;
+  role: "self" | "parent" | "child";
+  serial: number;
+  epochSeconds: number;
+  /** The record is "." of the root folder. */
+  isRoot: boolean;
+}): Uint8Array[] {
+  const { target, role } = options;
+  const directory = target.kind === "directory";
+  const links = directory ? 2 + target.children.filter((child) => child.kind === "directory").length : 1;
+  const attributes = [
+    posixAttributes({ directory, permissions: target.mode, links, serial: options.serial }),
+    timestamps(options.epochSeconds),
+  ];
+  if (role === "self" && options.isRoot) {
+    // SUSP 5.3: SP opens the root's "." record; SUSP 5.5: ER may sit in its Continuation Area.
+    return [suspIndicator(), ...attributes, extensionsReference()];
+  }
+  if (role === "child") return [...attributes, ...alternateName(target.nameBytes)];
+  return attributes;
 }
