@@ -3,25 +3,44 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kernel, type Plugin } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
+import { plugin as envCheckPlugin } from "@vmforge/plugin-env-check/plugin";
 import { plugin as qemuPlugin } from "../../src/plugin.js";
 import { fakeEnvCheckPlugin, fakeEnvironment } from "./environment.js";
 
 export interface PipelineOptions {
+  /** Host facts handed over by a test double of env-check... */
   environment?: EnvironmentData;
+  /** ...or the real env-check reading this snapshot folder. */
+  hostRoot?: string;
   extraPlugins?: Plugin[];
   dryRun?: boolean;
-  outputDir?: string;
+  outputDir?: string | null;
   env?: Record<string, string | undefined>;
 }
 
-/** Runs env-check (a double) and this plugin through the real kernel. */
+/** Runs env-check and this plugin (and any extras) through the real kernel. */
 export async function runPipeline(configPath: string, options: PipelineOptions = {}) {
-  const outputDir = options.outputDir ?? (await mkdtemp(join(tmpdir(), "vmforge-qemu-out-")));
+  const outputDir = options.outputDir === null ? undefined : (options.outputDir ?? (await mkdtemp(join(tmpdir(), "vmforge-qemu-out-"))));
   const dataHome = options.env?.VMFORGE_DATA_HOME ?? (await mkdtemp(join(tmpdir(), "vmforge-qemu-data-")));
-  const kernel = new Kernel({ dryRun: options.dryRun ?? true, outputDir, env: { ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") } });
-  await kernel.use(fakeEnvCheckPlugin(options.environment ?? fakeEnvironment()));
+  const kernel = new Kernel({
+    dryRun: options.dryRun ?? true,
+    ...(outputDir ? { outputDir } : {}),
+    ...(options.hostRoot ? { hostRoot: options.hostRoot } : {}),
+    env: { ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") },
+  });
+  await kernel.use(options.hostRoot ? envCheckPlugin : fakeEnvCheckPlugin(options.environment ?? fakeEnvironment()));
   for (const extra of options.extraPlugins ?? []) await kernel.use(extra);
   await kernel.use(qemuPlugin);
   const report = await kernel.run({ input: { configPath, flags: {} } });
   return { kernel, report, outputDir, dataHome };
+}
+
+/** Runs the pipeline and returns the error it fails with (the test fails if it does not). */
+export async function pipelineError(configPath: string, options: PipelineOptions = {}) {
+  try {
+    await runPipeline(configPath, options);
+  } catch (error) {
+    return error as import("@vmforge/kernel").VmforgeError;
+  }
+  throw new Error(`${configPath} was accepted`);
 }
