@@ -128,14 +128,14 @@ export class Kernel {
 
   async run(options: RunOptions = {}): Promise<RunReport> {
     const input: RunInput = { ...options.input, flags: options.input?.flags ?? {}, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) };
+    this.#outcomes = [];
     const graph = this.plan(options.selection);
     if (options.resume) {
       this.session.restore(options.resume.session);
       if (options.resume.runName) this.artifacts.setRunName(options.resume.runName);
     }
     await this.preflight(input);
-    const outcomes: StageOutcome[] = [];
-    this.#outcomes = outcomes;
+    const outcomes = this.#outcomes;
     const manifests = this.manifests();
     const contextFor = (stage: OrderedStage) =>
       createStageContext({

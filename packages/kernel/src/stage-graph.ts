@@ -232,7 +232,10 @@ function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, pro
         message: `Stages wait on each other in a cycle: ${cycle.join(" -> ")}.`,
         fix: "Remove one dependsOn, or make one of the reads optional.",
       });
-      break;
+      // Take the cycle out and go on, so a second, separate cycle is reported in the same error.
+      for (const id of cycle) remaining.delete(id);
+      for (const deps of remaining.values()) for (const id of cycle) deps.delete(id);
+      continue;
     }
     order.push(next);
     remaining.delete(next);

@@ -43,6 +43,22 @@ describe("stage graph errors", () => {
     expect(listed).not.toContain("p:before");
   });
 
+  it("reports two separate cycles in one error", async () => {
+    const { problems } = await graphProblems([
+      plugin("@test/p", [
+        stage("p:a1", { dependsOn: ["p:a2"] }),
+        stage("p:a2", { dependsOn: ["p:a1"] }),
+        stage("p:between", { dependsOn: ["p:a1"] }),
+        stage("p:b1", { dependsOn: ["p:b2", "p:between"] }),
+        stage("p:b2", { dependsOn: ["p:b1"] }),
+      ]),
+    ]);
+    const cycles = problems.filter((problem) => problem.code === "E_STAGE_CYCLE").map((problem) => problem.message);
+    expect(cycles).toHaveLength(2);
+    expect(cycles[0]).toMatch(/p:a1 -> p:a2 -> p:a1|p:a2 -> p:a1 -> p:a2/);
+    expect(cycles[1]).toMatch(/p:b1 -> p:b2 -> p:b1|p:b2 -> p:b1 -> p:b2/);
+  });
+
   it("reports a stage that depends on itself as a cycle", async () => {
     const { problems } = await graphProblems([plugin("@test/p", [stage("p:loop", { dependsOn: ["p:loop"] })])]);
     expect(only(problems, "E_STAGE_CYCLE").message).toContain("p:loop -> p:loop");
