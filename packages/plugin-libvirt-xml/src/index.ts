@@ -1,0 +1,3 @@
+export * from "./contract.js";
+export { plugin } from "./plugin.js";
+export { LibvirtXmlErrorCode } from "./errors.js";

@@ -1,0 +1,77 @@
+import type { HostDevice } from "@vmforge/plugin-qemu-setup";
+import { tooManyDevicesError } from "../../errors.js";
+import { element, type XmlElement } from "../node.js";
+import type { DomainNotes } from "../notes.js";
+import { attributeText } from "../user-text.js";
+import { ControllerIndexes, ROOT_PORT, rootPortElement } from "./controllers.js";
+
+interface PciAddress {
+  domain: number;
+  bus: number;
+  slot: number;
+  function: number;
+}
+
+function parsePciAddress(address: string): PciAddress {
+  const [domain, bus, slotAndFunction] = address.split(":") as [string, string, string];
+  const [slot, fn] = slotAndFunction.split(".") as [string, string];
+  return { domain: Number.parseInt(domain, 16), bus: Number.parseInt(bus, 16), slot: Number.parseInt(slot, 16), function: Number.parseInt(fn, 10) };
+}
+
+const hex = (value: number, digits: number): string => `0x${value.toString(16).padStart(digits, "0")}`;
+
+function addressAttributes(address: PciAddress): Record<string, string> {
+  return { domain: hex(address.domain, 4), bus: hex(address.bus, 2), slot: hex(address.slot, 2), function: hex(address.function, 1) };
+}
+
+/**
+ * PCI passthrough. Functions of one host device (same domain:bus:slot) that go to the guest
+ * together, or any device marked multifunction, get a root port of their own and keep their
+ * function numbers in the guest (function 0 carries multifunction='on'), so a GPU and its
+ * audio function stay one device as the guest driver expects. libvirt places the rest.
+ */
+export function hostdevElements(devices: readonly HostDevice[], indexes: ControllerIndexes, notes: DomainNotes): { hostdevs: XmlElement[]; rootPorts: XmlElement[] } {
+  const bySlot = new Map<string, HostDevice[]>();
+  for (const device of devices) {
+    const slot = device.address.slice(0, device.address.lastIndexOf("."));
+    bySlot.set(slot, [...(bySlot.get(slot) ?? []), device]);
+  }
+  const hostdevs: XmlElement[] = [];
+  const rootPorts: XmlElement[] = [];
+  for (const functions of bySlot.values()) {
+    const sorted = [...functions].sort((a, b) => parsePciAddress(a.address).function - parsePciAddress(b.address).function);
+    const together = sorted.length > 1 || sorted.some((device) => device.multifunction);
+    if (!together) {
+      hostdevs.push(pciHostdev(sorted[0]!, undefined, notes));
+      continue;
+    }
+    const port = indexes.take(ROOT_PORT, 1);
+    if (port > 255) throw tooManyDevicesError("PCI root ports", 255);
+    rootPorts.push(rootPortElement(port));
+    const keepNumbers = sorted.some((device) => parsePciAddress(device.address).function === 0);
+    sorted.forEach((device, position) => {
+      const guestFunction = keepNumbers ? parsePciAddress(device.address).function : position;
+      const guestAddress = element({
+        type: "pci",
+        ...addressAttributes({ domain: 0, bus: port, slot: 0, function: guestFunction }),
+        multifunction: guestFunction === 0 ? "on" : undefined,
+      });
+      hostdevs.push(pciHostdev(device, guestAddress, notes));
+    });
+  }
+  return { hostdevs, rootPorts };
+}
+
+function pciHostdev(device: HostDevice, guestAddress: XmlElement | undefined, notes: DomainNotes): XmlElement {
+  const children: XmlElement = {
+    // Named, not left to libvirt: without it libvirt 9.0 refuses to plan the device on a host without VFIO loaded yet.
+    driver: element({ name: "vfio" }),
+    source: element({}, { address: element(addressAttributes(parsePciAddress(device.address))) }),
+  };
+  if (device.romFile !== null) children.rom = element({ file: attributeText(`hostDevices[${device.address}].romFile`, device.romFile) });
+  if (guestAddress !== undefined) children.address = guestAddress;
+  if (device.primaryGpu) {
+    notes.add(`${device.address} is the guest's primary GPU: libvirt has no x-vga option, so the guest shows its screen there only once its own driver loads.`);
+  }
+  return element({ mode: "subsystem", type: "pci", managed: "yes" }, children);
+}

@@ -1,0 +1,64 @@
+import type { GuestMedium, VmDefinition } from "@vmforge/plugin-qemu-setup";
+import { cpuElements } from "./cpu.js";
+import { BootOrder } from "./devices/boot-order.js";
+import { devicesElement, mediumDeviceId } from "./devices/devices.js";
+import { memoryElements } from "./memory.js";
+import { element, textElement, type XmlElement } from "./node.js";
+import { DomainNotes } from "./notes.js";
+import { osElement } from "./os.js";
+import { clockElement, featuresElement, powerManagementElement } from "./platform.js";
+import { serializeDomain } from "./serialize.js";
+import { elementText } from "./user-text.js";
+
+export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
+const QEMU_NAMESPACE = "http://libvirt.org/schemas/domain/qemu/1.0";
+
+export interface DomainXmlInput {
+  definition: VmDefinition;
+  /** session.guest_media: images guest plugins attach (the cloud-init seed...). */
+  media?: readonly GuestMedium[];
+  /** The QEMU binary; the one the QEMU command line uses when known. */
+  emulator?: string;
+}
+
+export interface DomainXml {
+  xml: string;
+  /** kvm with KVM, qemu (TCG) without. */
+  domainType: "kvm" | "qemu";
+  /** What the person should know: representations chosen, programs libvirt will need. */
+  notes: string[];
+}
+
+/** The libvirt domain of a VM definition, as an XML document. Pure: no I/O. */
+export function renderDomainXml(input: DomainXmlInput): DomainXml {
+  const { definition } = input;
+  const media = input.media ?? [];
+  const notes = new DomainNotes();
+  const bootOrder = new BootOrder([
+    ...definition.disks.map((disk) => ({ device: disk.id, bootIndex: disk.bootIndex })),
+    ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.bootIndex })),
+  ]);
+  const domainType = definition.accelerator.type === "kvm" ? "kvm" : "qemu";
+  const { vcpu, cpu } = cpuElements(definition.cpu, definition.accelerator.type, notes);
+  const { devices, qemuArguments } = devicesElement({ definition, media, emulator: input.emulator ?? DEFAULT_EMULATOR, bootOrder, notes });
+
+  const domain: XmlElement = element({ type: domainType, "xmlns:qemu": qemuArguments.length > 0 ? QEMU_NAMESPACE : undefined });
+  Object.assign(domain, {
+    name: textElement(definition.name),
+    uuid: textElement(definition.uuid),
+    ...(definition.description === null ? {} : { description: textElement(elementText("vm.description", definition.description)) }),
+    ...memoryElements(definition.memory),
+    vcpu,
+    os: osElement(definition.machine, definition.firmware, bootOrder.any),
+    features: featuresElement(definition.firmware),
+    cpu,
+    clock: clockElement(),
+    on_poweroff: textElement("destroy"),
+    on_reboot: textElement("restart"),
+    on_crash: textElement("destroy"),
+    pm: powerManagementElement(),
+    devices,
+  });
+  if (qemuArguments.length > 0) domain["qemu:commandline"] = { "qemu:arg": qemuArguments.map((value) => element({ value })) };
+  return { xml: serializeDomain(domain), domainType, notes: notes.list() };
+}

@@ -1,0 +1,13 @@
+import type { VmDefinition } from "@vmforge/plugin-qemu-setup";
+import { element, textElement, type XmlElement } from "./node.js";
+
+type Memory = VmDefinition["memory"];
+
+/** `<memory>`, `<currentMemory>` and, with hugepages, `<memoryBacking>`. */
+export function memoryElements(memory: Memory): { memory: XmlElement; currentMemory: XmlElement; memoryBacking?: XmlElement } {
+  const kib = Math.floor(memory.bytes / 1024);
+  const elements = { memory: textElement(kib, { unit: "KiB" }), currentMemory: textElement(kib, { unit: "KiB" }) };
+  if (!memory.hugepages) return elements;
+  const page: XmlElement = memory.hugepageSizeBytes === null ? {} : { page: element({ size: Math.floor(memory.hugepageSizeBytes / 1024), unit: "KiB" }) };
+  return { ...elements, memoryBacking: element({}, { hugepages: element({}, page) }) };
+}
