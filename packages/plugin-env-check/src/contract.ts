@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineSessionKey } from "@vmforge/kernel";
+import { GPU_VERDICTS } from "./verdicts/verdict-order.js";
 
 /**
  * The public contract of @vmforge/plugin-env-check: the shape of `session.environment_data`
@@ -240,7 +241,7 @@ export const CheckSchema = z.object({
 });
 
 /** Worst first: the verdict of a GPU is the worst that applies. */
-export const GPU_VERDICTS = ["iommu-off", "blocked", "host-gpu", "synthetic-isolation", "needs-group", "ready"] as const;
+export { GPU_VERDICTS };
 export const GpuVerdictSchema = z.enum(GPU_VERDICTS);
 
 export const GroupMateSchema = z.object({

@@ -3,6 +3,8 @@ import type { HostRoot } from "@vmforge/kernel";
 import type { BlockDevice } from "../contract.js";
 import { parseFlag, parseInteger } from "./sysfs-values.js";
 
+const SOFTWARE_DEVICE = /^(?:loop|ram|zram|dm-|md|nbd)\d/;
+
 /** Names of /proc/partitions (`major minor #blocks name`). */
 export function parsePartitionNames(text: string | undefined): string[] {
   return (text ?? "")
@@ -19,14 +21,17 @@ export async function readBlockDevices(host: HostRoot): Promise<BlockDevice[]> {
   return Promise.all(
     names.map(async (name): Promise<BlockDevice> => {
       const dir = `/sys/block/${name}`;
+      // Loop, RAM and device-mapper devices have no hardware to describe: their size is enough.
+      const software = SOFTWARE_DEVICE.test(name);
+      const skip = async (): Promise<undefined> => undefined;
       const [size, rotational, removable, readOnly, hasDevice, model, vendor] = await Promise.all([
         readAttribute(host, `${dir}/size`),
-        readAttribute(host, `${dir}/queue/rotational`),
-        readAttribute(host, `${dir}/removable`),
+        software ? skip() : readAttribute(host, `${dir}/queue/rotational`),
+        software ? skip() : readAttribute(host, `${dir}/removable`),
         readAttribute(host, `${dir}/ro`),
-        host.exists(`${dir}/device`),
-        readAttribute(host, `${dir}/device/model`),
-        readAttribute(host, `${dir}/device/vendor`),
+        software ? false : host.exists(`${dir}/device`),
+        software ? skip() : readAttribute(host, `${dir}/device/model`),
+        software ? skip() : readAttribute(host, `${dir}/device/vendor`),
       ]);
       const sectors = parseInteger(size);
       return {

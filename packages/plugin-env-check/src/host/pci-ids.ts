@@ -1,14 +1,24 @@
-import { readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readBytes } from "./read-log.js";
 
 /** Where distributions install the pci.ids database (pciutils / hwdata). */
 export const PCI_IDS_PATHS = ["/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids"] as const;
 
-/** Names from pci.ids, looked up by searching the text rather than parsing all 30 000 lines. */
-export class PciNames {
-  constructor(private readonly text: string) {}
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const HASH = 0x23;
 
-  static readonly empty = new PciNames("");
+/**
+ * Names from pci.ids, found by searching the bytes: decoding the whole 1.3 MB file to a string
+ * costs more than the rest of the check, so only the lines asked for are decoded.
+ */
+export class PciNames {
+  #classesStart: number | undefined;
+  readonly #vendors = new Map<string, { name: string; start: number; end: number } | undefined>();
+
+  constructor(private readonly bytes: Buffer) {}
+
+  static readonly empty = new PciNames(Buffer.alloc(0));
 
   vendor(vendorId: string): string | null {
     return this.#vendorBlock(vendorId)?.name ?? null;
@@ -16,46 +26,56 @@ export class PciNames {
 
   device(vendorId: string, deviceId: string): string | null {
     const block = this.#vendorBlock(vendorId);
-    if (!block) return null;
-    return lineValue(block.body, `\n\t${deviceId}  `);
+    return block ? this.#lineValue(`\n\t${deviceId}  `, block.start, block.end) : null;
   }
 
   /** `030000` → `VGA compatible controller` (subclass name, else class name). */
   className(classCode: string): string | null {
-    const start = this.text.indexOf(`\nC ${classCode.slice(0, 2)}  `);
-    if (start < 0) return null;
-    const nameEnd = this.text.indexOf("\n", start + 1);
-    const classLine = this.text.slice(start + 7, nameEnd < 0 ? undefined : nameEnd);
-    const body = blockAfter(this.text, nameEnd);
-    return lineValue(body, `\n\t${classCode.slice(2, 4)}  `) ?? classLine;
+    // The class section closes the file; searching from its start spares a scan of every vendor.
+    this.#classesStart ??= Math.max(0, this.bytes.lastIndexOf("\nC 00  "));
+    const entry = this.#entry(`\nC ${classCode.slice(0, 2)}  `, this.#classesStart);
+    if (!entry) return null;
+    return this.#lineValue(`\n\t${classCode.slice(2, 4)}  `, entry.start, entry.end) ?? entry.name;
   }
 
-  #vendorBlock(vendorId: string): { name: string; body: string } | undefined {
-    const start = this.text.indexOf(`\n${vendorId}  `);
-    if (start < 0) return undefined;
-    const nameEnd = this.text.indexOf("\n", start + 1);
-    return { name: this.text.slice(start + 7, nameEnd < 0 ? undefined : nameEnd), body: blockAfter(this.text, nameEnd) };
+  #vendorBlock(vendorId: string): { name: string; start: number; end: number } | undefined {
+    if (!this.#vendors.has(vendorId)) this.#vendors.set(vendorId, this.#entry(`\n${vendorId}  `, 0));
+    return this.#vendors.get(vendorId);
   }
-}
 
-/** The indented lines that follow a top-level entry, up to the next top-level entry. */
-function blockAfter(text: string, from: number): string {
-  if (from < 0) return "";
-  const next = text.slice(from).search(/\n[^\t#\n]/);
-  return next < 0 ? text.slice(from) : text.slice(from, from + next + 1);
-}
+  /** A top-level entry: its name and the byte range of the indented lines under it. */
+  #entry(prefix: string, from: number): { name: string; start: number; end: number } | undefined {
+    const at = this.bytes.indexOf(prefix, from, "latin1");
+    if (at < 0) return undefined;
+    const nameStart = at + prefix.length;
+    const nameEnd = this.#lineEnd(nameStart);
+    let end = nameEnd;
+    while (end < this.bytes.length) {
+      const first = this.bytes[end + 1];
+      // Tab, '#' and blank lines stay inside the block; anything else starts the next entry.
+      if (first !== TAB && first !== HASH && first !== NEWLINE) break;
+      end = this.#lineEnd(end + 1);
+    }
+    return { name: this.bytes.toString("utf8", nameStart, nameEnd).trim(), start: nameEnd, end };
+  }
 
-function lineValue(body: string, prefix: string): string | null {
-  const at = body.indexOf(prefix);
-  if (at < 0) return null;
-  const end = body.indexOf("\n", at + 1);
-  return body.slice(at + prefix.length, end < 0 ? undefined : end).trim() || null;
+  #lineValue(prefix: string, start: number, end: number): string | null {
+    const at = this.bytes.indexOf(prefix, start, "latin1");
+    if (at < 0 || at >= end) return null;
+    return this.bytes.toString("utf8", at + prefix.length, this.#lineEnd(at + prefix.length)).trim() || null;
+  }
+
+  #lineEnd(from: number): number {
+    const end = this.bytes.indexOf(NEWLINE, from);
+    return end < 0 ? this.bytes.length : end;
+  }
 }
 
 export async function readPciNames(host: HostRoot): Promise<PciNames> {
   for (const path of PCI_IDS_PATHS) {
-    const text = await readText(host, path);
-    if (text !== undefined) return new PciNames(`\n${text}`);
+    const bytes = await readBytes(host, path);
+    // Entries are found as "\n<id>  ": the file opens with comments, so no entry is on line one.
+    if (bytes !== undefined) return new PciNames(bytes);
   }
   return PciNames.empty;
 }

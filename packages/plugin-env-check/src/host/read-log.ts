@@ -1,6 +1,13 @@
+import { readFile } from "node:fs/promises";
 import type { HostRoot } from "@vmforge/kernel";
 
-const seen = new WeakMap<HostRoot, Map<string, string>>();
+const seen = new WeakMap<HostRoot, Map<string, string | Buffer>>();
+
+function remember(host: HostRoot, hostPath: string, content: string | Buffer): void {
+  let log = seen.get(host);
+  if (!log) seen.set(host, (log = new Map()));
+  log.set(hostPath, content);
+}
 
 /**
  * Reads a host file and keeps what it said, so a snapshot saved after the check holds the
@@ -8,11 +15,7 @@ const seen = new WeakMap<HostRoot, Map<string, string>>();
  */
 export async function readText(host: HostRoot, hostPath: string): Promise<string | undefined> {
   const text = await host.readText(hostPath);
-  if (text !== undefined) {
-    let log = seen.get(host);
-    if (!log) seen.set(host, (log = new Map()));
-    log.set(hostPath, text);
-  }
+  if (text !== undefined) remember(host, hostPath, text);
   return text;
 }
 
@@ -21,7 +24,19 @@ export async function readAttribute(host: HostRoot, hostPath: string): Promise<s
   return (await readText(host, hostPath))?.trim();
 }
 
-/** The content a check read at `hostPath` through this host root, if any. */
-export function contentSeen(host: HostRoot, hostPath: string): string | undefined {
+/**
+ * The raw bytes of a large host file (pci.ids), under the same root. HostRoot only reads text,
+ * and decoding 1.3 MB costs ~10 ms; `exists` records the path, the bytes are kept here, and
+ * `saveSnapshot` writes them like any file the check read.
+ */
+export async function readBytes(host: HostRoot, hostPath: string): Promise<Buffer | undefined> {
+  if (!(await host.exists(hostPath))) return undefined;
+  const bytes = await readFile(host.path(hostPath)).catch(() => undefined);
+  if (bytes !== undefined) remember(host, hostPath, bytes);
+  return bytes;
+}
+
+/** What the check read at `hostPath` through this host root, if anything. */
+export function contentSeen(host: HostRoot, hostPath: string): string | Buffer | undefined {
   return seen.get(host)?.get(hostPath);
 }

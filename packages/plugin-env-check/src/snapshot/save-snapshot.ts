@@ -72,9 +72,10 @@ class SnapshotWriter {
       if (stats.isSymbolicLink()) await this.#link(real, await readlink(source));
       return;
     }
-    if (kind === "file") {
+    const seen = contentSeen(this.host, hostPath);
+    if (kind === "file" || (kind === "exists" && seen !== undefined)) {
       if (!stats.isFile()) return;
-      const content = contentSeen(this.host, hostPath) ?? (await readFile(source).catch(() => undefined));
+      const content = seen ?? (await readFile(source).catch(() => undefined));
       if (content === undefined) return;
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);

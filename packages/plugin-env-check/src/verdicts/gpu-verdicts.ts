@@ -1,4 +1,5 @@
-import { GPU_VERDICTS, type Check, type EnvironmentData, type GpuInfo, type GpuReport, type GpuVerdict, type GroupMate, type PciDevice } from "../contract.js";
+import type { Check, EnvironmentData, GpuInfo, GpuReport, GpuVerdict, GroupMate, PciDevice } from "../contract.js";
+import { GPU_VERDICTS } from "./verdict-order.js";
 import { isBridge, isDisplay } from "../host/gpu-functions.js";
 import { iommuFix } from "./iommu-checks.js";
 
