@@ -60,4 +60,25 @@ describe("a kernel run", () => {
     await kernel.run({ input: { configPath: "/vm.toml", flags: undefined as never } });
     expect(flags).toEqual({});
   });
+
+  it("reads the host through the root it was given", async () => {
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { temporaryDir } = await import("./helpers.js");
+    const root = await temporaryDir();
+    await mkdir(join(root, "proc"));
+    await writeFile(join(root, "proc", "version"), "Linux version 6.8.0-snapshot\n");
+    let version: string | undefined;
+    const kernel = await kernelWith([plugin("@test/p", [stage("p:one", { run: async (ctx) => void (version = await ctx.host.readAttribute("/proc/version")) })])], { hostRoot: root });
+    await kernel.run();
+    expect(version).toBe("Linux version 6.8.0-snapshot");
+    expect([...kernel.host.reads().keys()]).toEqual(["/proc/version"]);
+  });
+
+  it("starts each run with a fresh report", async () => {
+    const kernel = await kernelWith([plugin("@test/p", [stage("p:one")])]);
+    await kernel.run();
+    const second = await kernel.run();
+    expect(second.stages).toHaveLength(1);
+  });
 });

@@ -151,4 +151,31 @@ describe("stage context session access", () => {
     expect(error.message).toContain("subject:act");
     expect(error.message).toContain("name");
   });
+
+  it("says, when a value is missing, that its writer ran without writing it", async () => {
+    const kernel = await kernelWith([
+      plugin("@test/p", [stage("p:lazy_writer", { writes: ["vm_definition"] }), stage("p:reader", { reads: ["vm_definition"], run: (ctx) => void ctx.get(vmDefinitionKey) })]),
+    ]);
+    const error = await caught(() => kernel.run());
+    expect(error.code).toBe("E_SESSION_MISSING");
+    expect(error.why).toBe("p:lazy_writer (@test/p) writes session.vm_definition and ended done without writing it.");
+  });
+
+  it("gives undefined from tryGet and E_SESSION_MISSING from get when an optional read's writer was skipped", async () => {
+    const seen: unknown[] = [];
+    const kernel = await kernelWith([
+      plugin("@test/p", [
+        stage("p:skipped_writer", { writes: ["vm_definition"], when: () => false }),
+        stage("p:reader", {
+          reads: [{ key: "vm_definition", optional: true }],
+          run: async (ctx) => {
+            seen.push(ctx.tryGet(vmDefinitionKey));
+            seen.push((await caught(() => ctx.get(vmDefinitionKey))).code);
+          },
+        }),
+      ]),
+    ]);
+    await kernel.run();
+    expect(seen).toEqual([undefined, "E_SESSION_MISSING"]);
+  });
 });

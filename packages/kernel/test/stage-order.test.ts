@@ -146,4 +146,35 @@ describe("stage order", () => {
     await kernel.run();
     expect(final).toEqual({ name: "web", memoryMiB: 4096 });
   });
+
+  it("describes each ordered stage: plugin, description, optional and conditional flags, keys", async () => {
+    const { buildStageGraph } = await import("../src/index.js");
+    const graph = buildStageGraph(
+      [
+        { plugin: "@test/p", declaration: stage("p:writer", { description: "Writes", adds: ["guest_media"], when: () => true }) },
+        { plugin: "@test/p", declaration: stage("p:extra", { optional: true, reads: [{ key: "guest_media", optional: true, provider: "@test/p" }], writes: ["vm_definition"] }) },
+      ],
+      { include: ["p:extra"] },
+    );
+    expect(graph.stages).toEqual([
+      { id: "p:writer", plugin: "@test/p", description: "Writes", optional: false, conditional: true, after: [], reads: [], writes: [], adds: ["guest_media"] },
+      {
+        id: "p:extra",
+        plugin: "@test/p",
+        description: "Test stage p:extra",
+        optional: true,
+        conditional: false,
+        after: ["p:writer"],
+        reads: [{ key: "guest_media", optional: true, provider: "@test/p" }],
+        writes: ["vm_definition"],
+        adds: [],
+      },
+    ]);
+  });
+
+  it("refuses to look up a stage nobody declares", async () => {
+    const { caught } = await import("./helpers.js");
+    const error = await caught(() => managerWith([plugin("@test/p", [stage("p:one")])]).declarationOf("p:two"));
+    expect(error.code).toBe("E_STAGE_UNKNOWN");
+  });
 });
