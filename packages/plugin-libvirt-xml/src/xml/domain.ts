@@ -40,9 +40,10 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
   ]);
   const domainType = definition.accelerator.type === "kvm" ? "kvm" : "qemu";
   const { vcpu, cpu } = cpuElements(definition.cpu, definition.accelerator.type, notes);
-  const { devices, qemuArguments } = devicesElement({ definition, media, emulator: input.emulator ?? DEFAULT_EMULATOR, bootOrder, notes });
+  const { devices, qemuArguments, qemuOverrides } = devicesElement({ definition, media, emulator: input.emulator ?? DEFAULT_EMULATOR, bootOrder, notes });
 
-  const domain: XmlElement = element({ type: domainType, "xmlns:qemu": qemuArguments.length > 0 ? QEMU_NAMESPACE : undefined });
+  const usesQemuNamespace = qemuArguments.length > 0 || qemuOverrides.length > 0;
+  const domain: XmlElement = element({ type: domainType, "xmlns:qemu": usesQemuNamespace ? QEMU_NAMESPACE : undefined });
   Object.assign(domain, {
     name: textElement(definition.name),
     uuid: textElement(definition.uuid),
@@ -60,5 +61,12 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
     devices,
   });
   if (qemuArguments.length > 0) domain["qemu:commandline"] = { "qemu:arg": qemuArguments.map((value) => element({ value })) };
+  if (qemuOverrides.length > 0) {
+    domain["qemu:override"] = {
+      "qemu:device": qemuOverrides.map((override) =>
+        element({ alias: override.alias }, { "qemu:frontend": { "qemu:property": override.properties.map((property) => element(property)) } }),
+      ),
+    };
+  }
   return { xml: serializeDomain(domain), domainType, notes: notes.list() };
 }

@@ -9,7 +9,7 @@ import { diskElement, targetPrefix, type LibvirtDiskBus } from "./disks.js";
 import { displayElements } from "./graphics.js";
 import { guestAgentChannelElement } from "./guest-agent.js";
 import { guestMediumBus, guestMediumElement } from "./guest-media.js";
-import { hostdevElements } from "./hostdevs.js";
+import { hostdevElements, type QemuDeviceOverride } from "./hostdevs.js";
 import { inputElement } from "./input.js";
 import { interfaceElement } from "./interfaces.js";
 import { nvmeDiskArguments } from "./nvme-disks.js";
@@ -27,8 +27,15 @@ export interface DevicesInput {
   notes: DomainNotes;
 }
 
-/** `<devices>` plus the QEMU arguments for what libvirt 9.0 cannot express (NVMe disks). */
-export function devicesElement({ definition, media, emulator, bootOrder, notes }: DevicesInput): { devices: XmlElement; qemuArguments: string[] } {
+export interface DevicesXml {
+  devices: XmlElement;
+  /** QEMU arguments for what libvirt 9.0 cannot express (NVMe disks, user networking with port forwards). */
+  qemuArguments: string[];
+  /** QEMU properties libvirt has no element for (x-vga of a primary GPU). */
+  qemuOverrides: QemuDeviceOverride[];
+}
+
+export function devicesElement({ definition, media, emulator, bootOrder, notes }: DevicesInput): DevicesXml {
   const targets = new DiskTargetNames();
   const disks: XmlElement[] = [];
   const qemuArguments: string[] = [];
@@ -76,7 +83,7 @@ export function devicesElement({ definition, media, emulator, bootOrder, notes }
   // No balloon: the QEMU command line of the same definition has none, and libvirt would add one if this were left out.
   devices.memballoon = element({ model: "none" });
   if (definition.rng !== null) devices.rng = rngElement(definition.rng);
-  return { devices, qemuArguments };
+  return { devices, qemuArguments, qemuOverrides: passthrough.overrides };
 }
 
 /** The boot-order key of a guest medium (disks use their id, disk0...). */

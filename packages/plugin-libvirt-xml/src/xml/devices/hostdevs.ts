@@ -30,7 +30,7 @@ function addressAttributes(address: PciAddress): Record<string, string> {
  * function numbers in the guest (function 0 carries multifunction='on'), so a GPU and its
  * audio function stay one device as the guest driver expects. libvirt places the rest.
  */
-export function hostdevElements(devices: readonly HostDevice[], indexes: ControllerIndexes, notes: DomainNotes): { hostdevs: XmlElement[]; rootPorts: XmlElement[] } {
+export function hostdevElements(devices: readonly HostDevice[], indexes: ControllerIndexes, notes: DomainNotes): { hostdevs: XmlElement[]; rootPorts: XmlElement[]; overrides: QemuDeviceOverride[] } {
   const bySlot = new Map<string, HostDevice[]>();
   for (const device of devices) {
     const slot = device.address.slice(0, device.address.lastIndexOf("."));
@@ -38,11 +38,18 @@ export function hostdevElements(devices: readonly HostDevice[], indexes: Control
   }
   const hostdevs: XmlElement[] = [];
   const rootPorts: XmlElement[] = [];
+  const overrides: QemuDeviceOverride[] = [];
+  const primaryGpu = (device: HostDevice): void => {
+    if (!device.primaryGpu) return;
+    overrides.push({ alias: userAlias(device), properties: [{ name: "x-vga", type: "bool", value: "true" }] });
+    notes.add(`${device.address} is the guest's primary GPU: x-vga=on is set through <qemu:override>, as libvirt has no element for it.`);
+  };
   for (const functions of bySlot.values()) {
     const sorted = [...functions].sort((a, b) => parsePciAddress(a.address).function - parsePciAddress(b.address).function);
     const together = sorted.length > 1 || sorted.some((device) => device.multifunction);
     if (!together) {
-      hostdevs.push(pciHostdev(sorted[0]!, undefined, notes));
+      hostdevs.push(pciHostdev(sorted[0]!, undefined));
+      primaryGpu(sorted[0]!);
       continue;
     }
     const port = indexes.take(ROOT_PORT, 1);
@@ -56,22 +63,32 @@ export function hostdevElements(devices: readonly HostDevice[], indexes: Control
         ...addressAttributes({ domain: 0, bus: port, slot: 0, function: guestFunction }),
         multifunction: guestFunction === 0 ? "on" : undefined,
       });
-      hostdevs.push(pciHostdev(device, guestAddress, notes));
+      hostdevs.push(pciHostdev(device, guestAddress));
+      primaryGpu(device);
     });
   }
-  return { hostdevs, rootPorts };
+  return { hostdevs, rootPorts, overrides };
 }
 
-function pciHostdev(device: HostDevice, guestAddress: XmlElement | undefined, notes: DomainNotes): XmlElement {
+/** A QEMU property libvirt has no element for, set on one device through `<qemu:override>` (libvirt 8.2+). */
+export interface QemuDeviceOverride {
+  alias: string;
+  properties: Array<{ name: string; type: "bool" | "string" | "signed" | "unsigned"; value: string }>;
+}
+
+/** libvirt keeps user aliases only when they start with "ua-". */
+function userAlias(device: HostDevice): string {
+  return `ua-hostdev-${device.address.replace(/[:.]/g, "-")}`;
+}
+
+function pciHostdev(device: HostDevice, guestAddress: XmlElement | undefined): XmlElement {
   const children: XmlElement = {
     // Named, not left to libvirt: without it libvirt 9.0 refuses to plan the device on a host without VFIO loaded yet.
     driver: element({ name: "vfio" }),
     source: element({}, { address: element(addressAttributes(parsePciAddress(device.address))) }),
   };
   if (device.romFile !== null) children.rom = element({ file: attributeText(`hostDevices[${device.address}].romFile`, device.romFile) });
+  if (device.primaryGpu) children.alias = element({ name: userAlias(device) });
   if (guestAddress !== undefined) children.address = guestAddress;
-  if (device.primaryGpu) {
-    notes.add(`${device.address} is the guest's primary GPU: libvirt has no x-vga option, so the guest shows its screen there only once its own driver loads.`);
-  }
   return element({ mode: "subsystem", type: "pci", managed: "yes" }, children);
 }
