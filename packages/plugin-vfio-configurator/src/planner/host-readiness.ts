@@ -52,7 +52,8 @@ export function iommuProblem(env: EnvironmentData, fix: string): Problem | undef
 export function hostGpuFindings(members: readonly GuestMember[], env: EnvironmentData): Findings {
   const problems: Problem[] = [];
   const warnings: PlanWarning[] = [];
-  const leaving = new Set(members.map((member) => member.device.address));
+  // A display that is only a group mate blocks the plan on its own; it does not count as leaving.
+  const leaving = new Set(members.filter((member) => member.why !== "group-member" || !isDisplay(member.device)).map((member) => member.device.address));
   const hostDisplays = env.pci.devices.filter((device) => isDisplay(device) && !isReleased(device));
   const noneLeft = hostDisplays.length > 0 && hostDisplays.every((device) => leaving.has(device.address));
   for (const member of members) {

@@ -1,0 +1,71 @@
+import { cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { HostRoot } from "@vmforge/kernel";
+import { gatherEnvironment, type EnvironmentData } from "@vmforge/plugin-env-check";
+import { fixtureHostsDir, snapshotFromCapture, type CaptureSnapshotOptions } from "@vmforge/test-support";
+
+export async function tempDir(prefix = "vmforge-vfio-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface FixtureHost {
+  /** The snapshot folder (a HostRoot for it reads like the machine). */
+  root: string;
+  env: EnvironmentData;
+}
+
+/** A fixture capture as a snapshot tree in a fresh temp folder, and the environment_data env-check reads from it. */
+export async function fixtureHost(caseName: string, options: CaptureSnapshotOptions = {}): Promise<FixtureHost> {
+  const root = join(await tempDir(), "root");
+  await snapshotFromCapture(join(fixtureHostsDir, caseName), root, options);
+  await addDriverFolders(root);
+  return { root, env: await gatherEnvironment(new HostRoot(root)) };
+}
+
+/** Reads the environment again after a test changed the tree. */
+export async function reread(root: string): Promise<EnvironmentData> {
+  return gatherEnvironment(new HostRoot(root));
+}
+
+/**
+ * The snapshot links each device's `driver` to /sys/bus/pci/drivers/<name> without making that
+ * folder; on a real host it exists, and writing `driver/unbind` goes through it. A writable
+ * copy needs the folders for the same writes to land.
+ */
+export async function addDriverFolders(root: string): Promise<void> {
+  const devices = join(root, "sys/bus/pci/devices");
+  for (const address of await readdir(devices)) {
+    const target = await readlink(join(devices, address, "driver")).catch(() => undefined);
+    if (target) await mkdir(join(root, "sys/bus/pci/drivers", target.split("/").pop()!), { recursive: true });
+  }
+}
+
+/** A writable copy of a snapshot tree, symlinks kept as they are. */
+export async function copyTree(root: string): Promise<string> {
+  const copy = join(await tempDir(), "root");
+  await cp(root, copy, { recursive: true, verbatimSymlinks: true });
+  return copy;
+}
+
+/** Every regular file's content and every symlink's target below `root`, by relative path. */
+export async function readTree(root: string): Promise<Map<string, string>> {
+  const entries = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of await readdir(dir)) {
+      const path = join(dir, name);
+      const stats = await lstat(path);
+      if (stats.isSymbolicLink()) entries.set(relative(root, path), `-> ${await readlink(path)}`);
+      else if (stats.isDirectory()) await walk(path);
+      else entries.set(relative(root, path), await readFile(path, "utf8"));
+    }
+  };
+  await walk(root);
+  return entries;
+}
+
+/** Paths added, removed or changed between two trees. */
+export function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+}
