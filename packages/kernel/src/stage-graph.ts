@@ -184,7 +184,8 @@ function selectStages(
   };
 
   let roots: string[];
-  if (selection.targetKeys || selection.targetStages) {
+  // An empty target list means no targets (a command line passing `[]`), not "run nothing".
+  if (selection.targetKeys?.length || selection.targetStages?.length) {
     roots = [...(selection.targetStages ?? [])];
     for (const key of selection.targetKeys ?? []) {
       const producers = [...(writers.get(key) ?? []), ...(adders.get(key) ?? [])];

@@ -27,6 +27,10 @@ describe("stage selection", () => {
     expect(error.problems[0]!.message).toContain("no_such_key");
   });
 
+  it("treats empty target lists as no targets", () => {
+    expect(plannedIds(pipeline(), { targetKeys: [], targetStages: [] })).toEqual(plannedIds(pipeline()));
+  });
+
   it("with targetStages keeps those stages and their dependencies", () => {
     expect(plannedIds(pipeline(), { targetStages: ["env:report", "unrelated:hello"] })).toEqual(["env:gather_cpu", "env:report", "unrelated:hello"]);
   });
