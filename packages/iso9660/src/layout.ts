@@ -164,15 +164,16 @@ export function planImage(
   root: DirectoryNode,
   options: { epochSeconds: number; interchangeLevel: InterchangeLevel; paddingSectors: number },
 ): ImagePlan {
+  const folderCount = directoriesBreadthFirst(root, (directory) => directory.children).length;
+  if (folderCount > MAX_DIRECTORIES) {
+    throw new IsoError(
+      "ISO_IMAGE_TOO_LARGE",
+      `${folderCount} folders: an ISO 9660 path table numbers at most ${MAX_DIRECTORIES}`,
+    );
+  }
   const names = nameEverything(root, options.interchangeLevel);
   const primaryOrder = directoriesBreadthFirst(root, (directory) => names.primaryChildren.get(directory)!);
   const jolietOrder = directoriesBreadthFirst(root, (directory) => names.jolietChildren.get(directory)!);
-  if (primaryOrder.length > MAX_DIRECTORIES) {
-    throw new IsoError(
-      "ISO_IMAGE_TOO_LARGE",
-      `${primaryOrder.length} folders: an ISO 9660 path table numbers at most ${MAX_DIRECTORIES}`,
-    );
-  }
 
   // ECMA-119 6.8.2.2 and 9.4.5: the root is named by the single byte 0x00 in records and path tables.
   const primaryIdentifier = (node: TreeNode) =>

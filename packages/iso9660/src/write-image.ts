@@ -1,8 +1,5 @@
 import { continuationEntry } from "./rock-ridge.js";
-import {
-  encodeDirectoryRecord,
-  SECTOR_SIZE,
-} from "./directory-records.js";
+import { encodeDirectoryRecord, SECTOR_SIZE } from "./directory-records.js";
 import {
   JOLIET_DESCRIPTOR_SECTOR,
   PRIMARY_DESCRIPTOR_SECTOR,

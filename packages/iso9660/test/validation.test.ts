@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from "node:buffer";
 import { describe, expect, it, vi, afterEach } from "vitest";
 import { buildIso, IsoError, type BuildIsoOptions, type IsoErrorCode } from "../src/index.js";
 
@@ -80,6 +81,22 @@ describe("input validation", () => {
     const error = failure({ ...base, files: [{ path: "huge.img", data: huge }] });
     expect(error.code).toBe("ISO_FILE_TOO_LARGE");
     expect(error.message).toContain("4294967296 bytes");
+  });
+
+  it("rejects more than 65535 folders, which path tables cannot number", () => {
+    const files = Array.from({ length: 256 * 256 }, (_, i) => ({ path: `${i >> 8}/${i & 255}/f`, data: "" }));
+    const error = failure({ ...base, files });
+    expect(error.code).toBe("ISO_IMAGE_TOO_LARGE");
+    expect(error.message).toContain("65793 folders");
+  });
+
+  it.skipIf(bufferConstants.MAX_LENGTH > 2 ** 32)("rejects an image that cannot fit one Uint8Array before allocating it", () => {
+    const largest = new Proxy(new Uint8Array(0), {
+      get: (target, key) => (key === "length" ? 0xffff_ffff : Reflect.get(target, key)),
+    });
+    const error = failure({ ...base, files: [{ path: "huge.img", data: largest }] });
+    expect(error.code).toBe("ISO_IMAGE_TOO_LARGE");
+    expect(error.message).toMatch(/more than one Uint8Array can hold/);
   });
 
   it("accepts the limits themselves", () => {
