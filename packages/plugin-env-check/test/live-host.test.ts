@@ -56,3 +56,17 @@ describe.runIf(onLinux)("the live machine", () => {
     expect(second.report.hostUnfit).toEqual(first.report.hostUnfit);
   });
 });
+
+describe.runIf(onLinux)("--save-snapshot through the stage flags", () => {
+  it("the finalizer saves the snapshot when the CLI passes flags.saveSnapshot, and the replay matches", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vmforge-flag-snapshot-"));
+    temporary.push(dir);
+    const kernel = new Kernel({ dryRun: true, hostRoot: "/" });
+    await kernel.use(plugin);
+    await kernel.run({ selection: { targetKeys: ["host_report"] }, input: { flags: { saveSnapshot: dir } } });
+    const first = kernel.ui.history().find((message) => message.type === "Result");
+    expect(kernel.ui.history().some((message) => message.type === "Info" && message.text.includes("Host snapshot saved"))).toBe(true);
+    const second = await runCheck(dir);
+    expect(second.result?.type === "Result" && second.result.data).toEqual(first?.type === "Result" && first.data);
+  });
+});

@@ -4,6 +4,12 @@ import { environmentDataKey, hostCpuKey, hostIommuKey, hostMemoryKey, hostModule
 import { buildHostReport } from "../verdicts/host-report.js";
 import { renderHostReport } from "../verdicts/render-report.js";
 
+/** `vmforge check --save-snapshot DIR` passes DIR here; `--include-identifiers` keeps MACs and serials. */
+function snapshotRequest(ctx: StageContext): { dir: string; includeIdentifiers: boolean } | undefined {
+  const dir = ctx.input.flags["saveSnapshot"];
+  return typeof dir === "string" && dir.length > 0 ? { dir, includeIdentifiers: ctx.input.flags["includeIdentifiers"] === true } : undefined;
+}
+
 export async function run(ctx: StageContext): Promise<void> {
   const environment = ctx.set(
     environmentDataKey,
@@ -22,4 +28,12 @@ export async function run(ctx: StageContext): Promise<void> {
   ctx.dispatch("EnvironmentCheckCompleted", { environment_data: environment });
   ctx.ui.result(renderHostReport(environment, report), { environment_data: environment, checks: report.checks, gpus: report.gpus });
   for (const reason of report.unfitReasons) ctx.markHostUnfit(reason);
+
+  const snapshot = snapshotRequest(ctx);
+  if (snapshot) {
+    // The user asked for this folder; it is output, like --out, not a change to the host.
+    const { saveSnapshot } = await import("../snapshot/save-snapshot.js");
+    const summary = await saveSnapshot(ctx.host, snapshot.dir, { includeIdentifiers: snapshot.includeIdentifiers });
+    ctx.ui.info(`Host snapshot saved to ${summary.dir}: ${summary.files} files, ${summary.links} links${summary.skipped.length ? `; left out ${summary.skipped.length} identifying file(s)` : ""}. Replay it with --host-root ${summary.dir}.`);
+  }
 }
