@@ -1,0 +1,107 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, readFile, writeFile, appendFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+
+/** Writes an XML document to a fresh temporary file and returns its path. */
+export async function writeTempXml(xml: string, name = "domain.xml"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "vmforge-libvirt-xml-"));
+  const path = join(dir, name);
+  await writeFile(path, xml);
+  return path;
+}
+
+export interface ToolResult {
+  exitCode: number;
+  output: string;
+}
+
+/** `virt-xml-validate FILE domain`: libvirt's RelaxNG schema (rc 0 valid, 3 invalid). */
+export async function virtXmlValidate(path: string): Promise<ToolResult> {
+  const result = await execa("virt-xml-validate", [path, "domain"], { reject: false, all: true });
+  return { exitCode: result.exitCode ?? -1, output: result.all ?? "" };
+}
+
+/** `virsh -c test:///default define --validate FILE`: libvirt's parser too (duplicates, enums), no daemon. */
+export async function virshDefineOnTestDriver(path: string): Promise<ToolResult> {
+  const result = await execa("virsh", ["-c", "test:///default", "define", "--validate", path], { reject: false, all: true });
+  return { exitCode: result.exitCode ?? -1, output: result.all ?? "" };
+}
+
+/** Defines the domain on the test driver and prints it back as libvirt stores it (one virsh session). */
+export async function virshDefineAndDump(path: string, name: string): Promise<string> {
+  const result = await execa("virsh", ["-c", "test:///default", `define --validate '${path.replace(/'/g, "'\\''")}' ; dumpxml ${name}`]);
+  return result.stdout.slice(result.stdout.indexOf("<domain"));
+}
+
+/*
+ * `virsh domxml-to-native qemu-argv` needs libvirt's QEMU driver. It runs in-process with the
+ * embedded URI (qemu:///embed?root=DIR), no daemon, but the Debian build resolves its
+ * compiled-in user `libvirt-qemu` first; where that user does not exist (libvirt-daemon-system
+ * creates it), a private mount namespace shows virsh a passwd and group that have it, so the
+ * host's files stay untouched. Needs root (unshare -m) and libvirt-daemon-driver-qemu.
+ */
+const QEMU_DRIVER_MODULE = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so";
+
+export function canConvertToQemuArgv(): boolean {
+  const available = existsSync(QEMU_DRIVER_MODULE) && process.getuid?.() === 0 && existsSync("/usr/bin/unshare");
+  if (!available && process.env.CI) throw new Error("virsh domxml-to-native needs root and libvirt-daemon-driver-qemu under CI; .ci/run must install libvirt-daemon libvirt-daemon-driver-qemu");
+  return available;
+}
+
+let embedRoot: Promise<string> | undefined;
+
+async function prepareEmbedRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "vmforge-libvirt-embed-"));
+  await mkdir(join(root, "etc"), { recursive: true });
+  await writeFile(join(root, "etc", "qemu.conf"), 'user = "root"\ngroup = "root"\n');
+  await copyFile("/etc/passwd", join(root, "passwd"));
+  await copyFile("/etc/group", join(root, "group"));
+  const passwd = await readFile(join(root, "passwd"), "utf8");
+  if (!/^libvirt-qemu:/m.test(passwd)) await appendFile(join(root, "passwd"), "libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin\n");
+  const group = await readFile(join(root, "group"), "utf8");
+  if (!/^libvirt-qemu:/m.test(group)) await appendFile(join(root, "group"), "libvirt-qemu:x:64055:\n");
+  if (!/^kvm:/m.test(group)) await appendFile(join(root, "group"), "kvm:x:64056:\n");
+  return root;
+}
+
+/** The QEMU argv libvirt would run for a domain, split into arguments. */
+export async function libvirtQemuArgv(path: string): Promise<string[]> {
+  embedRoot ??= prepareEmbedRoot();
+  const root = await embedRoot;
+  const script = [
+    `mount --bind "${root}/passwd" /etc/passwd`,
+    `mount --bind "${root}/group" /etc/group`,
+    `exec virsh -c "qemu:///embed?root=${root}" domxml-to-native qemu-argv "$1"`,
+  ].join(" && ");
+  const result = await execa("unshare", ["-m", "sh", "-c", script, "sh", path], { reject: false, all: false });
+  if (result.exitCode !== 0) throw new Error(`virsh domxml-to-native failed (${result.exitCode}): ${result.stderr}`);
+  return splitShellWords(result.stdout.trim());
+}
+
+/** Splits virsh's printed command line (single-quoted JSON, bare words) into arguments. */
+function splitShellWords(line: string): string[] {
+  const words: string[] = [];
+  let current = "";
+  let quoted = false;
+  let inWord = false;
+  for (const character of line) {
+    if (quoted) {
+      if (character === "'") quoted = false;
+      else current += character;
+    } else if (character === "'") {
+      quoted = true;
+      inWord = true;
+    } else if (character === " " || character === "\n") {
+      if (inWord) words.push(current);
+      current = "";
+      inWord = false;
+    } else {
+      current += character;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(current);
+  return words;
+}
