@@ -18,6 +18,11 @@ export interface HostReads {
   network: Promise<NetworkInterface[]>;
 }
 
+export interface HostReadOptions {
+  /** Ask systeminformation for disk models sysfs does not know (live host only; slow). */
+  hardwareDetails?: boolean;
+}
+
 const started = new WeakMap<HostRoot, HostReads>();
 
 /**
@@ -25,7 +30,7 @@ const started = new WeakMap<HostRoot, HostReads>();
  * every read of the host at once, and each stage awaits its own part. One set per host root,
  * so a second Kernel (or a snapshot root) reads afresh.
  */
-export function hostReads(host: HostRoot): HostReads {
+export function hostReads(host: HostRoot, options: HostReadOptions = {}): HostReads {
   let reads = started.get(host);
   if (!reads) {
     const os = gatherOsFacts(host);
@@ -37,7 +42,7 @@ export function hostReads(host: HostRoot): HostReads {
       pci: gatherPciFacts(host),
       iommu: Promise.all([os, cpu]).then(([osFacts, cpuFacts]) => readIommu(host, osFacts.kernel.cmdline, cpuFacts.cpu)),
       modules: readModules(host),
-      storage: readBlockDevices(host),
+      storage: readBlockDevices(host, options),
       network: readNetworkInterfaces(host),
     };
     // A stage that never runs must not leave an unhandled rejection behind.

@@ -70,3 +70,16 @@ describe.runIf(onLinux)("--save-snapshot through the stage flags", () => {
     expect(second.result?.type === "Result" && second.result.data).toEqual(first?.type === "Result" && first.data);
   });
 });
+
+describe.runIf(onLinux)("systeminformation, only when asked", () => {
+  it("asks it for disk models with flags.hardwareDetails and keeps its answer in the snapshot for replay", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vmforge-details-snapshot-"));
+    temporary.push(dir);
+    const kernel = new Kernel({ dryRun: true, hostRoot: "/" });
+    await kernel.use(plugin);
+    await kernel.run({ selection: { targetKeys: ["host_report"] }, input: { flags: { saveSnapshot: dir, hardwareDetails: true } } });
+    const first = kernel.ui.history().find((message) => message.type === "Result");
+    const second = await runCheck(dir);
+    expect(second.result?.type === "Result" && second.result.data).toEqual(first?.type === "Result" && first.data);
+  }, 30_000);
+});

@@ -220,4 +220,20 @@ describe("a host with missing, empty or garbage files", () => {
     ]);
     expect(gpu.reasons.join("\n")).not.toContain("0000:00:01.0 (");
   });
+
+  it("a snapshot's recorded systeminformation answer fills a disk model sysfs lacks", async () => {
+    const root = await tree({
+      "/sys/block/vda/size": "2048\n",
+      "/sys/block/vda/device/vendor": "0x1af4\n",
+      "/sys/block/loop0/size": "0\n",
+      "/.vmforge/systeminformation-disks.json": JSON.stringify({ vda: { model: "QEMU HARDDISK", vendor: null }, loop0: { model: "never used", vendor: null } }),
+      "/proc/partitions": "major minor  #blocks  name\n\n 254 0 1024 vda\n 254 1 512 vda1\n",
+    });
+    const env = await gatherEnvironment(new HostRoot(root));
+    expect(env.storage.blockDevices).toEqual([
+      { name: "loop0", sizeBytes: 0, rotational: null, removable: null, readOnly: null, virtual: true, model: null, vendor: null, partitions: [] },
+      { name: "vda", sizeBytes: 1024 * 1024, rotational: null, removable: null, readOnly: null, virtual: false, model: "QEMU HARDDISK", vendor: null, partitions: ["vda1"] },
+    ]);
+  });
 });
+

@@ -1,5 +1,6 @@
 import { readAttribute, readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readDiskModels } from "./disk-models.js";
 import type { BlockDevice } from "../contract.js";
 import { parseFlag, parseInteger } from "./sysfs-values.js";
 
@@ -14,11 +15,14 @@ export function parsePartitionNames(text: string | undefined): string[] {
     .map((fields) => fields[3]!);
 }
 
-/** Block devices from /sys/block; partitions from /proc/partitions. Sizes are 512-byte sectors in sysfs. */
-export async function readBlockDevices(host: HostRoot): Promise<BlockDevice[]> {
+/**
+ * Block devices from /sys/block; partitions from /proc/partitions. Sizes are 512-byte sectors
+ * in sysfs. `hardwareDetails` asks systeminformation for the models sysfs does not know.
+ */
+export async function readBlockDevices(host: HostRoot, options: { hardwareDetails?: boolean } = {}): Promise<BlockDevice[]> {
   const [names, partitionsText] = await Promise.all([host.list("/sys/block"), readText(host, "/proc/partitions")]);
   const partitionNames = parsePartitionNames(partitionsText);
-  return Promise.all(
+  const devices = await Promise.all(
     names.map(async (name): Promise<BlockDevice> => {
       const dir = `/sys/block/${name}`;
       // Loop, RAM and device-mapper devices have no hardware to describe: their size is enough.
@@ -47,4 +51,10 @@ export async function readBlockDevices(host: HostRoot): Promise<BlockDevice[]> {
       };
     }),
   );
+  const unnamed = devices.some((device) => !device.virtual && device.model === null);
+  const models = await readDiskModels(host, unnamed && options.hardwareDetails === true);
+  return devices.map((device) => {
+    const known = device.virtual ? undefined : models.get(device.name);
+    return known ? { ...device, model: device.model ?? known.model, vendor: device.vendor ?? known.vendor } : device;
+  });
 }

@@ -2,6 +2,18 @@ import { readFile } from "node:fs/promises";
 import type { HostRoot } from "@vmforge/kernel";
 
 const seen = new WeakMap<HostRoot, Map<string, string | Buffer>>();
+const generated = new WeakMap<HostRoot, Map<string, string>>();
+
+/** A file the host does not have but its snapshot must (what systeminformation said, for replay). */
+export function rememberGenerated(host: HostRoot, hostPath: string, content: string): void {
+  let files = generated.get(host);
+  if (!files) generated.set(host, (files = new Map()));
+  files.set(hostPath, content);
+}
+
+export function generatedFiles(host: HostRoot): ReadonlyMap<string, string> {
+  return generated.get(host) ?? new Map();
+}
 
 function remember(host: HostRoot, hostPath: string, content: string | Buffer): void {
   let log = seen.get(host);

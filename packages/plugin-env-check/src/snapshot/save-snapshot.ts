@@ -1,7 +1,7 @@
 import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { VmforgeError, type HostRoot, type HostReadKind } from "@vmforge/kernel";
-import { contentSeen } from "../host/read-log.js";
+import { contentSeen, generatedFiles } from "../host/read-log.js";
 import { isIdentifying } from "./identifiers.js";
 
 export interface SaveSnapshotOptions {
@@ -42,6 +42,7 @@ export async function saveSnapshot(host: HostRoot, dir: string, options: SaveSna
     // Folders and placeholders first, so file contents copied afterwards win.
     for (const [path, kind] of reads) if (kind === "dir" || kind === "exists") await writer.copy(path, kind, options);
     for (const [path, kind] of reads) if (kind === "file" || kind === "link") await writer.copy(path, kind, options);
+    for (const [path, content] of generatedFiles(host)) await writer.write(path, content);
   } catch (error) {
     throw new VmforgeError("E_SNAPSHOT_WRITE", `Could not write the host snapshot to ${dir}: ${(error as Error).message}`, {
       why: "The folder must be writable and on a file system that supports symlinks.",
@@ -96,6 +97,14 @@ class SnapshotWriter {
       if (entryStats.isSymbolicLink()) await this.#link(entryPath, await readlink(this.host.path(entryPath)));
       else await this.#placeholder(entryPath, entryStats.isDirectory());
     }
+  }
+
+  /** A file the host does not have, written as is (what systeminformation said, for replay). */
+  async write(hostPath: string, content: string): Promise<void> {
+    const at = join(this.dir, hostPath);
+    await mkdir(dirname(at), { recursive: true });
+    await writeFile(at, content);
+    this.counts.files++;
   }
 
   /**

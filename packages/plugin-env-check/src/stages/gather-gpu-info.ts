@@ -1,7 +1,8 @@
 import type { StageContext } from "@vmforge/kernel";
 import { hostReads } from "../host-reads.js";
+import { hostReadOptions } from "./run-options.js";
 import { hostPciKey } from "../keys.js";
 
 export async function run(ctx: StageContext): Promise<void> {
-  ctx.set(hostPciKey, await hostReads(ctx.host).pci);
+  ctx.set(hostPciKey, await hostReads(ctx.host, hostReadOptions(ctx)).pci);
 }

@@ -1,7 +1,8 @@
 import type { StageContext } from "@vmforge/kernel";
 import { hostReads } from "../host-reads.js";
+import { hostReadOptions } from "./run-options.js";
 import { hostModulesKey } from "../keys.js";
 
 export async function run(ctx: StageContext): Promise<void> {
-  ctx.set(hostModulesKey, await hostReads(ctx.host).modules);
+  ctx.set(hostModulesKey, await hostReads(ctx.host, hostReadOptions(ctx)).modules);
 }
