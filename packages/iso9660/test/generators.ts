@@ -16,12 +16,13 @@ function fitName(characters: string[]): string {
   return characters.join("");
 }
 
-/** Names of every allowed length: short, around the Joliet limit of 64, up to 255 bytes. */
+/** Names of every allowed length: short, around the Joliet limit of 64, near 255 bytes, and any length. */
 const name = fc
   .oneof(
     fc.array(nameCharacter, { minLength: 1, maxLength: 12 }),
     fc.array(nameCharacter, { minLength: 55, maxLength: 75 }),
     fc.array(nameCharacter, { minLength: 200, maxLength: 255, size: "max" }),
+    fc.integer({ min: 1, max: 255 }).chain((length) => fc.array(nameCharacter, { minLength: length, maxLength: length })),
   )
   .map(fitName)
   .filter((text) => text.length > 0 && text !== "." && text !== ".." && !/[/\0]/.test(text));
