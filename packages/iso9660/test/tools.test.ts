@@ -82,6 +82,10 @@ describe("the image as real tools see it", () => {
     }
   });
 
+  it.skipIf(!hasTool("isovfy"))("isovfy finds no error", () => {
+    expect(runText("isovfy", [iso])).toContain("No errors found");
+  });
+
   it.skipIf(!hasTool("blkid"))("blkid -p reports the label and type", () => {
     const probe = runText("blkid", ["-p", iso]);
     expect(probe).toContain('LABEL="cidata"');
