@@ -103,6 +103,14 @@ export function findPlugins(sources: PluginSource[]): FoundPlugin[] {
         });
         continue;
       }
+      if (!existsSync(fileURLToPath(entryUrl))) {
+        problems.push({
+          code: "E_PLUGIN_NOT_BUILT",
+          message: `${packageName} resolves to ${fileURLToPath(entryUrl)}, which does not exist.`,
+          fix: `Reinstall ${packageName}; in a checkout of its source, build it first (pnpm build).`,
+        });
+        continue;
+      }
       const packageDir = packageRootOf(fileURLToPath(entryUrl), packageName);
       const plugin: FoundPlugin = { packageName, version: readJson(join(packageDir, "package.json")).version ?? "0.0.0", path: packageDir, entryUrl, source };
       const previous = found.get(packageName);
