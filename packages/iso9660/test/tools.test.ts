@@ -31,7 +31,7 @@ const files: IsoFileInput[] = [
   { path: "a/b/c/d/e/f/g/seven-levels-down", data: "deep" },
   { path: "large.bin", data: pattern(5 * 1024 * 1024 + 123, 7) },
   { path: "exactly-one-sector", data: pattern(2048, 3) },
-  { path: `long-${"n".repeat(200)}.yaml`, data: "long rock ridge name" },
+  { path: `long-${"n".repeat(245)}.yaml`, data: "a Rock Ridge name of 255 bytes" },
   { path: "Mixed Case and spaces.TXT", data: "case" },
 ];
 const options = { volumeId: "cidata", files, sourceDateEpoch: 1_700_000_000 };
