@@ -10,6 +10,7 @@ export const LinuxErrorCode = {
   userDataSyntax: "E_LINUX_USER_DATA_SYNTAX",
   userDataUnsupported: "E_LINUX_USER_DATA_UNSUPPORTED",
   userDataUnsafe: "E_LINUX_USER_DATA_UNSAFE",
+  userDataAmbiguous: "E_LINUX_USER_DATA_AMBIGUOUS",
   userDataConflict: "E_LINUX_USER_DATA_CONFLICT",
   generatedInvalid: "E_LINUX_GENERATED_INVALID",
   seedIso: "E_LINUX_SEED_ISO",

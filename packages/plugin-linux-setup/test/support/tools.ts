@@ -16,12 +16,20 @@ export async function cloudInitSchema(userData: string): Promise<{ ok: boolean; 
 }
 
 const PYYAML_LOAD = `
-import sys, json, yaml
+import sys, json, math, yaml
+def enc(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$float": repr(value)}
+    if isinstance(value, dict):
+        return {str(key): enc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [enc(item) for item in value]
+    return value
 docs = json.loads(sys.stdin.buffer.read().decode("utf-8"))
 out = []
 for text in docs:
     try:
-        out.append({"ok": True, "value": yaml.safe_load(text)})
+        out.append({"ok": True, "value": enc(yaml.safe_load(text))})
     except Exception as error:
         out.append({"ok": False, "error": str(error)})
 sys.stdout.write(json.dumps(out, ensure_ascii=True, default=str))
@@ -31,6 +39,14 @@ sys.stdout.write(json.dumps(out, ensure_ascii=True, default=str))
 export async function pyYamlLoad(texts: string[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: string }>> {
   const result = await execa("/usr/bin/python3", ["-c", PYYAML_LOAD], { input: JSON.stringify(texts) });
   return JSON.parse(result.stdout);
+}
+
+/** JSON of a value as pyYamlLoad encodes it: infinities and NaN as {"$float": "inf"}. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === "number" && !Number.isFinite(item)) return { $float: Number.isNaN(item) ? "nan" : item > 0 ? "inf" : "-inf" };
+    return item;
+  });
 }
 
 /** Whether the cloud-init here validates network-config (25.x does; 22.4 does not). */
