@@ -189,9 +189,24 @@ describe("disks and guest media", () => {
     const { domain, notes } = render({ definition: nvmeBridge() });
     expect(attribute(domain, "xmlns:qemu")).toBe("http://libvirt.org/schemas/domain/qemu/1.0");
     const args = children(child(domain, "qemu:commandline"), "qemu:arg").map((arg) => attribute(arg, "value"));
-    expect(args).toEqual(["-drive", "file=/var/lib/vmforge/vms/db-1/disk0.qcow2,format=qcow2,if=none,id=vmforge-disk0,discard=unmap", "-device", "nvme,drive=vmforge-disk0,serial=db1-system,bootindex=1"]);
+    expect(args).toEqual(["-drive", "file=/var/lib/vmforge/vms/db-1/disk0.qcow2,format=qcow2,if=none,id=vmforge-disk0,discard=unmap", "-device", "nvme,drive=vmforge-disk0,serial=db1-system,bootindex=0"]);
     expect(children(devices(domain), "disk").map((entry) => attribute(child(entry, "target"), "dev"))).toEqual(["vda", "sda"]);
     expect(notes.join(" ")).toContain("NVMe");
+  });
+
+  it("an NVMe boot disk alone keeps boot index 0, leaving 1 to the disk libvirt's default <boot dev='hd'/> picks", () => {
+    const { domain } = render({ definition: nvmeBridge() });
+    expect(attribute(child(child(domain, "os"), "boot"), "dev")).toBe("hd");
+    expect(children(devices(domain), "disk").flatMap((entry) => children(entry, "boot"))).toEqual([]);
+  });
+
+  it("with a libvirt disk that boots too, NVMe and libvirt disks share one 1..n numbering", () => {
+    const runDir = "/r";
+    const { domain } = render({ definition: definition({ name: "nb", disks: [disk(runDir, 0, { bus: "nvme", bootIndex: 1 }), disk(runDir, 1, { bootIndex: 2 })] }) });
+    const args = children(child(domain, "qemu:commandline"), "qemu:arg").map((arg) => attribute(arg, "value"));
+    expect(args.at(-1)).toMatch(/,bootindex=1$/);
+    expect(attribute(child(child(devices(domain), "disk"), "boot"), "order")).toBe("2");
+    expect(children(child(domain, "os"), "boot")).toEqual([]);
   });
 
   it("no qemu namespace when nothing needs it", () => {

@@ -35,8 +35,8 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
   const media = input.media ?? [];
   const notes = new DomainNotes();
   const bootOrder = new BootOrder([
-    ...definition.disks.map((disk) => ({ device: disk.id, bootIndex: disk.bootIndex })),
-    ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.bootIndex })),
+    ...definition.disks.map((disk) => ({ device: disk.id, bootIndex: disk.bootIndex, viaQemuArguments: disk.bus === "nvme" })),
+    ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.bootIndex, viaQemuArguments: false })),
   ]);
   const domainType = definition.accelerator.type === "kvm" ? "kvm" : "qemu";
   const { vcpu, cpu } = cpuElements(definition.cpu, definition.accelerator.type, notes);
@@ -50,7 +50,7 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
     ...(definition.description === null ? {} : { description: textElement(elementText("vm.description", definition.description)) }),
     ...memoryElements(definition.memory),
     vcpu,
-    os: osElement(definition.machine, definition.firmware, bootOrder.any),
+    os: osElement(definition.machine, definition.firmware, bootOrder.libvirtBoots),
     features: featuresElement(definition.firmware),
     cpu,
     clock: clockElement(),
