@@ -4,19 +4,28 @@ import { readBytes } from "./read-log.js";
 /** Where distributions install the pci.ids database (pciutils / hwdata). */
 export const PCI_IDS_PATHS = ["/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids"] as const;
 
-const NEWLINE = 0x0a;
-const TAB = 0x09;
-const HASH = 0x23;
+/** The start of a line that is not indented, a comment or blank: the next top-level entry. */
+const TOP_LEVEL_LINE = /\n[^\t#\n]/g;
+
+interface Entry {
+  name: string;
+  start: number;
+  end: number;
+}
 
 /**
- * Names from pci.ids, found by searching the bytes: decoding the whole 1.3 MB file to a string
- * costs more than the rest of the check, so only the lines asked for are decoded.
+ * Names from pci.ids. Decoding the whole 1.3 MB file as UTF-8 costs more than the rest of the
+ * check, so it is searched as latin1 (a byte per character, positions equal to byte offsets)
+ * and only the lines asked for are decoded as UTF-8.
  */
 export class PciNames {
+  readonly #text: string;
   #classesStart: number | undefined;
-  readonly #vendors = new Map<string, { name: string; start: number; end: number } | undefined>();
+  readonly #vendors = new Map<string, Entry | undefined>();
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(private readonly bytes: Buffer) {
+    this.#text = bytes.toString("latin1");
+  }
 
   static readonly empty = new PciNames(Buffer.alloc(0));
 
@@ -32,42 +41,41 @@ export class PciNames {
   /** `030000` → `VGA compatible controller` (subclass name, else class name). */
   className(classCode: string): string | null {
     // The class section closes the file; searching from its start spares a scan of every vendor.
-    this.#classesStart ??= Math.max(0, this.bytes.lastIndexOf("\nC 00  "));
+    this.#classesStart ??= Math.max(0, this.#text.lastIndexOf("\nC 00  "));
     const entry = this.#entry(`\nC ${classCode.slice(0, 2)}  `, this.#classesStart);
     if (!entry) return null;
     return this.#lineValue(`\n\t${classCode.slice(2, 4)}  `, entry.start, entry.end) ?? entry.name;
   }
 
-  #vendorBlock(vendorId: string): { name: string; start: number; end: number } | undefined {
+  #vendorBlock(vendorId: string): Entry | undefined {
     if (!this.#vendors.has(vendorId)) this.#vendors.set(vendorId, this.#entry(`\n${vendorId}  `, 0));
     return this.#vendors.get(vendorId);
   }
 
-  /** A top-level entry: its name and the byte range of the indented lines under it. */
-  #entry(prefix: string, from: number): { name: string; start: number; end: number } | undefined {
-    const at = this.bytes.indexOf(prefix, from, "latin1");
+  /** A top-level entry: its name and the range of the indented lines under it. */
+  #entry(prefix: string, from: number): Entry | undefined {
+    const at = this.#text.indexOf(prefix, from);
     if (at < 0) return undefined;
     const nameStart = at + prefix.length;
     const nameEnd = this.#lineEnd(nameStart);
-    let end = nameEnd;
-    while (end < this.bytes.length) {
-      const first = this.bytes[end + 1];
-      // Tab, '#' and blank lines stay inside the block; anything else starts the next entry.
-      if (first !== TAB && first !== HASH && first !== NEWLINE) break;
-      end = this.#lineEnd(end + 1);
-    }
-    return { name: this.bytes.toString("utf8", nameStart, nameEnd).trim(), start: nameEnd, end };
+    TOP_LEVEL_LINE.lastIndex = nameEnd;
+    const next = TOP_LEVEL_LINE.exec(this.#text);
+    return { name: this.#decode(nameStart, nameEnd), start: nameEnd, end: next ? next.index : this.#text.length };
   }
 
   #lineValue(prefix: string, start: number, end: number): string | null {
-    const at = this.bytes.indexOf(prefix, start, "latin1");
+    const at = this.#text.indexOf(prefix, start);
     if (at < 0 || at >= end) return null;
-    return this.bytes.toString("utf8", at + prefix.length, this.#lineEnd(at + prefix.length)).trim() || null;
+    return this.#decode(at + prefix.length, this.#lineEnd(at + prefix.length)) || null;
   }
 
   #lineEnd(from: number): number {
-    const end = this.bytes.indexOf(NEWLINE, from);
-    return end < 0 ? this.bytes.length : end;
+    const end = this.#text.indexOf("\n", from);
+    return end < 0 ? this.#text.length : end;
+  }
+
+  #decode(start: number, end: number): string {
+    return this.bytes.toString("utf8", start, end).trim();
   }
 }
 

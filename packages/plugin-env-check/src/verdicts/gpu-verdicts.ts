@@ -102,6 +102,9 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
           : `${gpu.address} is the host's only display device: passing it through leaves the host without a screen (single-GPU passthrough needs the console and display manager released first)`,
     });
   }
+  if (!hostDisplay && gpu.bootVga === true) {
+    findings.push({ verdict: "ready", reason: `${gpu.address} is the firmware's boot GPU (boot_vga=1) but already on ${gpu.driver}: the firmware draws its POST screen there; choose another primary display in the firmware setup if the host needs it` });
+  }
   if (!gpu.hasAudio) {
     findings.push({ verdict: "ready", reason: `no HDMI/DP audio function next to ${gpu.address} (none at ${gpu.address.slice(0, -1)}1): the guest gets the GPU without its sound` });
   }
