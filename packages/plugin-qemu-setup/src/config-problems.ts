@@ -1,4 +1,4 @@
-import { formatKeyPath, type Problem } from "@vmforge/kernel";
+import type { Problem } from "@vmforge/kernel";
 import type { TomlLocator } from "./toml-locator.js";
 
 /** A zod 4 issue, as far as problems need it. */
@@ -22,9 +22,26 @@ export interface ProblemContext {
   raw: unknown;
 }
 
+/**
+ * `["disk", 1, "size"]` -> `disk[1].size`; a key that is not a bare TOML key is quoted as in
+ * TOML (`linux."my key"`, `""`), so every path is non-empty and unambiguous.
+ */
+export function tomlKeyPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else {
+      const key = String(part);
+      const segment = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+      out += out ? `.${segment}` : segment;
+    }
+  }
+  return out;
+}
+
 /** `disk[1].size` -> `disk[].size`: the key of the ALLOWED table. */
 export function patternOf(path: ReadonlyArray<PropertyKey>): string {
-  return formatKeyPath(path.map((part) => (typeof part === "number" ? "#" : part))).replace(/\[#\]/g, "[]");
+  return tomlKeyPath(path.map((part) => (typeof part === "number" ? "#" : part))).replace(/\[#\]/g, "[]");
 }
 
 export function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value?: unknown } {
@@ -53,7 +70,7 @@ function truncate(text: string, length: number): string {
 /** A problem located in the TOML: line, column and source line from the locator. */
 export function locatedProblem(context: ProblemContext, path: ReadonlyArray<PropertyKey>, fields: Omit<Problem, "file" | "keyPath">, exact = false): Problem {
   const location = exact ? (context.locator.locateExact(path) ?? context.locator.locate(path)) : context.locator.locate(path);
-  const problem: Problem = { ...fields, file: context.file, keyPath: formatKeyPath(path) };
+  const problem: Problem = { ...fields, file: context.file, keyPath: tomlKeyPath(path) };
   if (location) {
     problem.line = location.line;
     problem.column = location.column;

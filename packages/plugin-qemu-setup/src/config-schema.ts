@@ -33,7 +33,12 @@ function size(options: { min: number; multipleOf?: number; what: string }) {
   });
 }
 
-const path = z.string().min(1, "must not be empty").refine((value) => !value.includes("\0"), "must not contain a NUL character");
+// Length rules are refinements, not .min()/.max(): zod 4 runs length checks even on a
+// non-string that has a `length` key (a TOML table), and crashes on smol-toml's objects.
+const path = z
+  .string()
+  .refine((value) => value.length > 0, "must not be empty")
+  .refine((value) => !value.includes("\0"), "must not contain a NUL character");
 const interfaceName = z.string().regex(INTERFACE_NAME, "must be a network interface name: 1 to 15 of A-Z a-z 0-9 _ . -");
 const usbId = z
   .string()
@@ -41,9 +46,15 @@ const usbId = z
   .transform((value) => value.replace(/^0x/, "").toLowerCase());
 
 export const vmTable = z.strictObject({
-  name: z.string().max(63, "must be at most 63 characters").regex(VM_NAME_PATTERN, "must start with a-z or 0-9 and hold only a-z, 0-9 and -"),
+  name: z
+    .string()
+    .regex(VM_NAME_PATTERN, "must start with a-z or 0-9 and hold only a-z, 0-9 and -")
+    .refine((name) => name.length <= 63, "must be at most 63 characters"),
   guest: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a guest plugin's name (a-z, 0-9, -), or none").default("none"),
-  description: z.string().max(4096).optional(),
+  description: z
+    .string()
+    .refine((text) => text.length <= 4096, "must be at most 4096 characters")
+    .optional(),
   accel: z.enum(accelRequests).default("auto"),
   guest_agent: z.boolean().default(true),
   rng: z.boolean().default(true),

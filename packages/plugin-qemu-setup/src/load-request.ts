@@ -62,7 +62,7 @@ export async function loadVmRequest(input: LoadRequestInput): Promise<UserVmRequ
 
 function parseOrThrow(path: string, text: string): Record<string, unknown> {
   try {
-    return parseToml(text) as Record<string, unknown>;
+    return plainData(parseToml(text)) as Record<string, unknown>;
   } catch (error) {
     const lines = text.split(/\r?\n/);
     const line = error instanceof TomlError ? error.line : undefined;
@@ -71,7 +71,7 @@ function parseOrThrow(path: string, text: string): Record<string, unknown> {
       .split("\n")[0]!
       .replace(/^Invalid TOML document:\s*/, "");
     const where = line === undefined ? path : `${path}:${line}:${column}`;
-    const problem: Problem = { code: "E_CONFIG_SYNTAX", message: `TOML syntax error: ${reason}`, file: path };
+    const problem: Problem = { code: "E_CONFIG_SYNTAX", message: `TOML syntax error: ${reason}`, file: path, keyPath: line === undefined ? "" : syntaxKeyPath(lines, line) };
     if (line !== undefined) {
       problem.line = line;
       problem.sourceLine = lines[line - 1] ?? "";
@@ -85,6 +85,33 @@ function parseOrThrow(path: string, text: string): Record<string, unknown> {
       cause: error,
     });
   }
+}
+
+/** smol-toml's tables have no prototype; plain objects behave everywhere (string conversion, zod). */
+function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plainData(entry)]));
+  }
+  return value;
+}
+
+/**
+ * Where a syntax error sits, as far as the text before it tells: the last table header and the
+ * key on the line (`cpu.cores`), or "" at the top of the file.
+ */
+function syntaxKeyPath(lines: string[], line: number): string {
+  let table = "";
+  for (let index = Math.min(line, lines.length) - 1; index >= 0; index--) {
+    const header = /^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?/.exec(lines[index]!);
+    if (header) {
+      table = header[1]!;
+      if (index === line - 1) return table;
+      break;
+    }
+  }
+  const key = /^\s*([A-Za-z0-9_-]+)\s*=/.exec(lines[line - 1] ?? "")?.[1];
+  return [table, key].filter(Boolean).join(".");
 }
 
 function configInvalid(path: string, problems: Problem[]): VmforgeError {

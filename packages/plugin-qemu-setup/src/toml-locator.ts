@@ -1,4 +1,5 @@
-import { formatKeyPath, type SourceLocation } from "@vmforge/kernel";
+import type { SourceLocation } from "@vmforge/kernel";
+import { tomlKeyPath } from "./config-problems.js";
 
 /**
  * Finds the line and column of a key path (`disk[1].size`) in a TOML text. smol-toml returns
@@ -14,7 +15,7 @@ export class TomlLocator {
     this.#lines = text.split(/\r?\n/);
     try {
       new Scanner(text, (path, line, column) => {
-        const key = formatKeyPath(path);
+        const key = tomlKeyPath(path);
         if (!this.#positions.has(key)) this.#positions.set(key, { line, column });
       }).scan();
     } catch {
@@ -25,7 +26,7 @@ export class TomlLocator {
   /** The key's own position, else the nearest ancestor that appears in the text. */
   locate(path: ReadonlyArray<PropertyKey>): SourceLocation | undefined {
     for (let length = path.length; length > 0; length--) {
-      const found = this.#positions.get(formatKeyPath(path.slice(0, length)));
+      const found = this.#positions.get(tomlKeyPath(path.slice(0, length)));
       if (found) return { ...found, sourceLine: this.#lines[found.line - 1] ?? "" };
     }
     return undefined;
@@ -33,7 +34,7 @@ export class TomlLocator {
 
   /** Only an exact match. */
   locateExact(path: ReadonlyArray<PropertyKey>): SourceLocation | undefined {
-    const found = this.#positions.get(formatKeyPath(path));
+    const found = this.#positions.get(tomlKeyPath(path));
     return found ? { ...found, sourceLine: this.#lines[found.line - 1] ?? "" } : undefined;
   }
 }
@@ -68,7 +69,7 @@ class Scanner {
         this.#skipUntil("]]");
         this.#advance(2);
         const arrayPath = this.#resolve(segments);
-        const arrayKey = formatKeyPath(arrayPath);
+        const arrayKey = tomlKeyPath(arrayPath);
         const index = this.#arrayCounts.get(arrayKey) ?? 0;
         this.#arrayCounts.set(arrayKey, index + 1);
         this.record(arrayPath, line, column);
@@ -95,7 +96,7 @@ class Scanner {
     segments.forEach((segment, index) => {
       path.push(segment);
       if (index === segments.length - 1) return;
-      const count = this.#arrayCounts.get(formatKeyPath(path));
+      const count = this.#arrayCounts.get(tomlKeyPath(path));
       if (count !== undefined) path.push(count - 1);
     });
     return path;
