@@ -85,6 +85,7 @@ describe("amd-msi-b450m-mortar-max-hd7450-chipset-gtx960-clean", () => {
     expect(codes).toEqual(["E_VFIO_GROUP_BLOCKED", "E_VFIO_HOST_GPU"]);
     for (const device of ["0000:03:00.0 (USB controller", "0000:03:00.1 (SATA controller", "0000:22:00.0 (Ethernet controller"]) expect(text).toContain(device);
     expect(text).toContain("IOMMU group 11");
+    expect(error.problems[0]!.keyPath).toBe("passthrough[0]");
     expect(text).toMatch(/another slot|slot wired to the CPU/);
     expect(text).toContain("pcie_acs_override");
   });

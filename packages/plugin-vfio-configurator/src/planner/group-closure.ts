@@ -89,8 +89,10 @@ export function closeOverGroups(requests: readonly ResolvedRequest[], env: Envir
     if (blockers.length === 0) continue;
     const requested = [...new Set(group.guest.map((address) => members.get(address)!).filter((member) => member.why !== "group-member").map((member) => member.device.address))];
     const otherGpus = blockers.filter((member) => isDisplay(member.device));
+    const asking = members.get(requested[0]!)!.request;
     problems.push({
       code: VfioCode.groupBlocked,
+      keyPath: `passthrough[${asking.index}]`,
       message: `IOMMU group ${group.id} holds ${requested.join(", ")} together with ${blockers.map((member) => describeDevice(member.device)).join(", ")}, which the host needs; a group goes to the guest whole or not at all.`,
       fix: wayOut(otherGpus.map((member) => member.device)),
     });
