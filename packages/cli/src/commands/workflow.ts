@@ -46,7 +46,9 @@ $VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO 
       if (report.artifactDir && (!dryRun || outputDir)) await writeFileAtomic(join(report.artifactDir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
       if (global.json) printJson(io, document);
       else if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
-      return report.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok;
+      // What the host lacks in general (e.g. no KVM) is `check`'s verdict; a plan or apply fails
+      // with exit code 3 only when a stage finds the host unable to run this VM, and says so.
+      return ExitCode.ok;
     },
   };
 }
@@ -65,13 +67,14 @@ export interface PlanDocument {
   artifacts: RunReport["artifacts"];
   warnings: Array<{ stage?: string; text: string; fix?: string }>;
   results: Array<{ stage?: string; text: string; path?: string }>;
-  hostUnfit: string[];
+  /** What the host lacks in general (e.g. KVM), as the host check reported it. */
+  hostLimits: string[];
 }
 
 function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[]): PlanDocument {
   return {
     command,
-    ok: report.hostUnfit.length === 0,
+    ok: true,
     dryRun: report.dryRun,
     name: report.runName,
     artifactDir: report.artifactDir,
@@ -80,7 +83,7 @@ function planDocument(command: string, report: RunReport, history: readonly UiEn
     artifacts: report.artifacts,
     warnings: history.flatMap((message) => (message.type === "Warn" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.fix ? { fix: message.fix } : {}) }] : [])),
     results: history.flatMap((message) => (message.type === "Result" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.path ? { path: message.path } : {}) }] : [])),
-    hostUnfit: report.hostUnfit,
+    hostLimits: report.hostUnfit,
   };
 }
 
