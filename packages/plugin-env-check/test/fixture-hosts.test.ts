@@ -119,6 +119,8 @@ describe("every fixture host gives the verdict its SOURCE.md states", () => {
       expect(host.gpu(gpu).verdict).toBe("blocked");
       expect(reasonsOf(host, gpu)).toContain(other);
       expect(reasonsOf(host, gpu)).toMatch(/another GPU/);
+      // Identical cards: binding by id would grab both.
+      expect(reasonsOf(host, gpu)).toMatch(new RegExp(`${other.replace(/\./g, "\\.")} has the same ids \\(1002:6798\\).*driver_override`));
     }
   });
 

@@ -105,6 +105,13 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
   if (!hostDisplay && gpu.bootVga === true) {
     findings.push({ verdict: "ready", reason: `${gpu.address} is the firmware's boot GPU (boot_vga=1) but already on ${gpu.driver}: the firmware draws its POST screen there; choose another primary display in the firmware setup if the host needs it` });
   }
+  const twins = env.gpus.filter((other) => other.address !== gpu.address && other.vendorId === gpu.vendorId && other.deviceId === gpu.deviceId);
+  if (twins.length) {
+    findings.push({
+      verdict: "ready",
+      reason: `${twins.map((twin) => twin.address).join(", ")} ${twins.length === 1 ? "has" : "have"} the same ids (${gpu.vendorId}:${gpu.deviceId}): vfio-pci.ids would take ${twins.length === 1 ? "both cards" : "all of them"}; bind ${gpu.address} by address (driver_override) instead`,
+    });
+  }
   if (!gpu.hasAudio) {
     findings.push({ verdict: "ready", reason: `no HDMI/DP audio function next to ${gpu.address} (none at ${gpu.address.slice(0, -1)}1): the guest gets the GPU without its sound` });
   }
