@@ -8,6 +8,7 @@ export const plugin = definePlugin({
   config: {
     tables: [...QEMU_TABLE_NAMES],
     schema: async () => (await import("./config-schema.js")).qemuTablesSchema,
+    template: async () => (await import("./template.js")).vmTemplateToml(),
   },
   stages: [
     {
