@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { linuxTableSchema } from "../src/config-schema.js";
 import { linuxConfigTemplate } from "../src/config-template.js";
@@ -80,6 +81,12 @@ describe("the manifest", () => {
     expect(await plugin.config.schema()).toBe(linuxTableSchema);
     expect(await plugin.config.template!()).toBe(linuxConfigTemplate);
     expect(linuxConfigTemplate).toMatch(/^\[linux\]$/m);
+  });
+
+  it("imports nothing but the kernel up front (listing plugins loads no zod, no YAML, no stage)", () => {
+    const source = readFileSync(new URL("../src/plugin.ts", import.meta.url), "utf8");
+    const staticImports = [...source.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
+    expect(staticImports).toEqual(["@vmforge/kernel"]);
   });
 
   it("runs every stage only for Linux guests and after vm_definition", () => {
