@@ -1,5 +1,5 @@
-import { readAttribute, readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute, readText } from "./read-log.js";
 import { readDiskModels } from "./disk-models.js";
 import type { BlockDevice } from "../contract.js";
 import { parseFlag, parseInteger } from "./sysfs-values.js";

@@ -1,5 +1,5 @@
-import { readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readText } from "./read-log.js";
 import type { KernelCmdline } from "../contract.js";
 import { parseInteger } from "./sysfs-values.js";
 

@@ -1,5 +1,5 @@
-import { readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readText } from "./read-log.js";
 import type { CpuInfo, CpuVendor } from "../contract.js";
 
 /** Parses /proc/cpuinfo (x86 layout): one block per logical CPU, `key : value` lines. */

@@ -20,7 +20,7 @@ export function findGpus(devices: readonly PciDevice[]): GpuInfo[] {
     bySlot.set(slotOf(device.address), list);
   }
   const gpus: GpuInfo[] = [];
-  for (const [slot, members] of bySlot) {
+  for (const members of bySlot.values()) {
     const ordered = [...members].sort((a, b) => a.address.localeCompare(b.address));
     const primary = ordered.find(isDisplay);
     if (!primary) continue;
@@ -37,7 +37,6 @@ export function findGpus(devices: readonly PciDevice[]): GpuInfo[] {
       groups,
       hasAudio: functions.some(isAudio),
     });
-    void slot;
   }
   return gpus.sort((a, b) => a.address.localeCompare(b.address));
 }

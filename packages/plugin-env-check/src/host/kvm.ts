@@ -1,5 +1,5 @@
-import { readAttribute } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute } from "./read-log.js";
 import type { KvmInfo } from "../contract.js";
 import { parseFlag } from "./sysfs-values.js";
 

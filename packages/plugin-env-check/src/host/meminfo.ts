@@ -1,5 +1,5 @@
-import { readAttribute, readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute, readText } from "./read-log.js";
 import type { HugepagePool, MemoryInfo } from "../contract.js";
 import { parseInteger } from "./sysfs-values.js";
 

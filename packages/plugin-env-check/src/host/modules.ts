@@ -1,5 +1,5 @@
-import { readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readText } from "./read-log.js";
 import type { ModulesInfo } from "../contract.js";
 
 /** Modules whose presence a check or a later stage looks at. */

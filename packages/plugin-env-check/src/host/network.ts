@@ -1,5 +1,5 @@
-import { readAttribute } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute } from "./read-log.js";
 import type { NetworkInterface } from "../contract.js";
 import { PCI_ADDRESS, linkName, parseInteger } from "./sysfs-values.js";
 

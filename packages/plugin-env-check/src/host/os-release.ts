@@ -1,5 +1,5 @@
-import { readAttribute, readText } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute, readText } from "./read-log.js";
 import type { OsInfo } from "../contract.js";
 
 /** Parses os-release(5): `KEY=value` lines, values optionally quoted. */

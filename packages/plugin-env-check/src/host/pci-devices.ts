@@ -1,5 +1,5 @@
-import { readAttribute } from "./read-log.js";
 import type { HostRoot } from "@vmforge/kernel";
+import { readAttribute } from "./read-log.js";
 import type { PciDevice } from "../contract.js";
 import { readPciNames, type PciNames } from "./pci-ids.js";
 import { PCI_ADDRESS, linkName, parseHexId, parseInteger } from "./sysfs-values.js";

@@ -4,7 +4,7 @@ const STATUS_LABEL = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
 
 /** The human report: one line per check with its fix, then the GPU table. */
 export function renderHostReport(env: EnvironmentData, report: HostReport): string {
-  const lines: string[] = [];
+  const lines: string[] = [hostLine(env), ""];
   for (const check of report.checks) {
     lines.push(`${STATUS_LABEL[check.status]}  ${check.id}: ${check.message}`);
     if (check.fix && check.status !== "pass") lines.push(`  fix: ${check.fix}`);
@@ -25,6 +25,17 @@ export function renderHostReport(env: EnvironmentData, report: HostReport): stri
   }
   lines.push("");
   lines.push(report.kvmUsable ? "This host can run KVM guests." : `This host cannot run KVM guests: ${report.unfitReasons.join("; ")}`);
-  void env;
   return lines.join("\n");
+}
+
+/** `Host: Debian GNU/Linux 12 (bookworm), kernel 6.1.0, AMD EPYC (2 CPUs), 23.5 GiB RAM, inside a VM` */
+function hostLine(env: EnvironmentData): string {
+  const parts = [
+    env.os.prettyName ?? env.os.name ?? "unknown OS",
+    env.kernel.release ? `kernel ${env.kernel.release}` : undefined,
+    env.cpu.model ? `${env.cpu.model} (${env.cpu.logicalCpus} CPUs)` : undefined,
+    env.memory.totalBytes === null ? undefined : `${(env.memory.totalBytes / 1024 ** 3).toFixed(1)} GiB RAM`,
+    env.cpu.virtualization.hypervisor ? "inside a VM" : undefined,
+  ];
+  return `Host: ${parts.filter(Boolean).join(", ")}`;
 }
