@@ -65,6 +65,14 @@ describe("user-data", () => {
     });
   });
 
+  it("never folds a long line (an RSA 4096 key stays one line)", () => {
+    const longKey = `ssh-rsa ${"A".repeat(716)}= long@key`;
+    const longCommand = `echo ${"x ".repeat(200)}# done`;
+    const text = renderUserData(config({ users: [user({ sshAuthorizedKeys: [longKey] })], runcmd: [longCommand] }));
+    expect(text.split("\n").some((line) => line.includes(longKey))).toBe(true);
+    expect(parse(text, { version: "1.1" }).runcmd).toEqual([longCommand]);
+  });
+
   it("unlocks the password only with a hash, and sets the FQDN for a dotted name", () => {
     const data = parse(renderUserData(config({ fqdn: "web-1.example.com", users: [user({ passwordHash: "$6$s$h" })] })), { version: "1.1" });
     expect(data.users[0]).toMatchObject({ lock_passwd: false, passwd: "$6$s$h" });
