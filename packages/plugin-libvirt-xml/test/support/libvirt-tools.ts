@@ -40,7 +40,8 @@ export async function virshDefineAndDump(path: string, name: string): Promise<st
  * embedded URI (qemu:///embed?root=DIR), no daemon, but the Debian build resolves its
  * compiled-in user `libvirt-qemu` first; where that user does not exist (libvirt-daemon-system
  * creates it), a private mount namespace shows virsh a passwd and group that have it, so the
- * host's files stay untouched. Needs root (unshare -m) and libvirt-daemon-driver-qemu.
+ * host's files stay untouched. Needs root (unshare -m), libvirt-daemon-driver-qemu, and swtpm
+ * for domains with a TPM (libvirt asks swtpm what it supports).
  */
 const QEMU_DRIVER_MODULE = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so";
 
@@ -55,6 +56,7 @@ let embedRoot: Promise<string> | undefined;
 async function prepareEmbedRoot(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "vmforge-libvirt-embed-"));
   await mkdir(join(root, "etc"), { recursive: true });
+  await mkdir(join(root, "hugepages"));
   await writeFile(join(root, "etc", "qemu.conf"), 'user = "root"\ngroup = "root"\n');
   await copyFile("/etc/passwd", join(root, "passwd"));
   await copyFile("/etc/group", join(root, "group"));
@@ -73,11 +75,15 @@ export async function libvirtQemuArgv(path: string): Promise<string[]> {
   const script = [
     `mount --bind "${root}/passwd" /etc/passwd`,
     `mount --bind "${root}/group" /etc/group`,
+    // Hugepage-backed domains need a hugetlbfs mount; this one exists only in the namespace.
+    `mount -t hugetlbfs hugetlbfs "${root}/hugepages"`,
     `exec virsh -c "qemu:///embed?root=${root}" domxml-to-native qemu-argv "$1"`,
   ].join(" && ");
   const result = await execa("unshare", ["-m", "sh", "-c", script, "sh", path], { reject: false, all: false });
   if (result.exitCode !== 0) throw new Error(`virsh domxml-to-native failed (${result.exitCode}): ${result.stderr}`);
-  return splitShellWords(result.stdout.trim());
+  const words = splitShellWords(result.stdout.trim());
+  // virsh prints the environment first (LC_ALL=C PATH=... HOME=...), then the program.
+  return words.slice(words.findIndex((word) => !/^[A-Z_]+=/.test(word)));
 }
 
 /** Splits virsh's printed command line (single-quoted JSON, bare words) into arguments. */
