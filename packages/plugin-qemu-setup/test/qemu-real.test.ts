@@ -58,7 +58,7 @@ function propertyOf(devices: QtreeDevice[], id: string, name: string): string | 
 const DISK_DEVICE: Record<VmDefinition["disks"][number]["bus"], string> = { virtio: "virtio-blk-pci", nvme: "nvme", sata: "ide-hd", scsi: "scsi-hd" };
 
 describe.skipIf(!haveQemu)("the generated command runs in the real QEMU (TCG)", () => {
-  it.each(examples)("%s: QEMU accepts it and builds the defined CPUs and devices", async (example, context) => {
+  it.for(examples)("%s: QEMU accepts it and builds the defined CPUs and devices", async (example, context) => {
     const { kernel } = await runPipeline(join(examplesDir, example), { environment: tcgHost, extraPlugins: [await fakeLinuxPlugin({ media: true })] });
     const definition = kernel.session.get(vmDefinitionKey)!;
     if (definition.firmware.code && !existsSync(definition.firmware.code)) {
