@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -10,6 +10,8 @@ import { userVmRequest, vmDefinition } from "./support/session-values.js";
 import { tempDir } from "./support/tools.js";
 
 const realTools = hasTool("isoinfo") && hasTool("xorriso");
+/** util-linux's blkid lives in sbin, often outside a user's PATH. */
+const BLKID = ["/usr/sbin/blkid", "/sbin/blkid", "/usr/bin/blkid"].find((path) => existsSync(path));
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cP0dVx2Fm4bA1uGZ0y7oQ1b0a9zE6c9XbKq3n1Yw dev@laptop";
 const linux = { timezone: "UTC", packages: ["nginx"], users: [{ name: "dev", sudo: true, ssh_authorized_keys: [KEY], gecos: "Dév Élève 日本" }] };
 
@@ -53,6 +55,12 @@ describe.runIf(realTools)("the seed ISO, read by isoinfo and xorriso", () => {
       expect(readFileSync(join(extracted, name), "utf8"), name).toBe(readFileSync(join(outputDir, "cloud-init", name), "utf8"));
       expect(sameBytes(readFileSync(join(extracted, name)), readFileSync(join(outputDir, "cloud-init", name))), name).toBe(true);
     }
+  });
+
+  it.runIf(BLKID !== undefined)("blkid -p finds LABEL=cidata TYPE=iso9660, as cloud-init's device scan needs", async () => {
+    const probe = (await execa(BLKID!, ["-p", seed])).stdout;
+    expect(probe).toContain('LABEL="cidata"');
+    expect(probe).toContain('TYPE="iso9660"');
   });
 
   it("xorriso sees Rock Ridge and Joliet", async () => {

@@ -54,3 +54,55 @@ export async function cloudInitKnowsNetworkSchema(): Promise<boolean> {
   const result = await execa("cloud-init", ["schema", "--help"], { reject: false });
   return result.stdout.includes("--schema-type");
 }
+
+const NOCLOUD_READ = `
+import json, sys
+from cloudinit import helpers, distros
+from cloudinit.sources.DataSourceNoCloud import DataSourceNoCloud
+from cloudinit.net.network_state import parse_net_config_data
+from cloudinit.handlers import type_from_starts_with
+from cloudinit import util
+cloud_dir = sys.argv[1]
+paths = helpers.Paths({"cloud_dir": cloud_dir, "run_dir": cloud_dir + "/run"})
+distro = distros.fetch("debian")("debian", {}, paths)
+ds = DataSourceNoCloud({"datasource": {"NoCloud": {"fs_label": None}}}, distro, paths)
+found = ds._get_data()
+raw = ds.userdata_raw if isinstance(ds.userdata_raw, str) else ds.userdata_raw.decode("utf-8")
+interfaces = [
+    {"name": i["name"], "mac_address": i["mac_address"], "subnets": [s["type"] for s in i["subnets"]]}
+    for i in parse_net_config_data(ds.network_config).iter_interfaces()
+]
+print(json.dumps({
+    "found": found,
+    "seed": ds.seed,
+    "instance_id": ds.get_instance_id(),
+    "hostname": ds.get_hostname().hostname,
+    "user_data_type": type_from_starts_with(raw),
+    "user_data_raw": raw,
+    "cloud_config": util.load_yaml(raw),
+    "interfaces": interfaces,
+}, ensure_ascii=True, default=str))
+`;
+
+export interface NoCloudView {
+  found: boolean;
+  seed: string;
+  instance_id: string;
+  hostname: string;
+  user_data_type: string;
+  user_data_raw: string;
+  cloud_config: Record<string, unknown>;
+  interfaces: Array<{ name: string; mac_address: string; subnets: string[] }>;
+}
+
+/**
+ * What cloud-init's own NoCloud datasource (22.4) makes of a seed ISO: extracted with xorriso
+ * into <dir>/seed/nocloud, the seed folder NoCloud reads besides a cidata volume, then read by
+ * DataSourceNoCloud and cloud-init's network-config parser.
+ */
+export async function readSeedWithNoCloud(isoPath: string): Promise<NoCloudView> {
+  const cloudDir = await tempDir("vmforge-nocloud-");
+  await execa("xorriso", ["-osirrox", "on", "-indev", isoPath, "-extract", "/", join(cloudDir, "seed", "nocloud")]);
+  const result = await execa("/usr/bin/python3", ["-c", NOCLOUD_READ, cloudDir]);
+  return JSON.parse(result.stdout) as NoCloudView;
+}
