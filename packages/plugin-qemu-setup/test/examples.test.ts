@@ -64,6 +64,14 @@ describe("the examples", () => {
     ]);
   });
 
+  it('guest = "linux" without a plugin that prepares it: a warning naming the package', async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const path = join(await import("./support/temp.js").then((m) => m.tempDir()), "vm.toml");
+    await writeFile(path, '[vm]\nname = "bare"\nguest = "linux"\n');
+    const { kernel } = await runPipeline(path, { environment: host });
+    expect(kernel.ui.history()).toEqual(expect.arrayContaining([expect.objectContaining({ type: "Warn", code: "W_GUEST_UNHANDLED", fix: expect.stringContaining("@vmforge/plugin-linux-setup") })]));
+  });
+
   it("nvme-bridge: NVMe + SCSI disks, bridge with a given MAC, user NIC with forwards", async () => {
     const { kernel } = await runPipeline(join(examplesDir, "nvme-bridge.toml"), { environment: host });
     const definition = kernel.session.get(vmDefinitionKey)!;

@@ -1,7 +1,8 @@
 import type { StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
 import { userVmRequestKey } from "../contract.js";
-import { validateVmRequest, validationError } from "../validate-request.js";
+import { KNOWN_TABLE_OWNERS } from "../known-tables.js";
+import { validateVmRequest, validationError, type Warning } from "../validate-request.js";
 import { hostFitKey } from "../working-keys.js";
 
 export async function run(ctx: StageContext): Promise<void> {
@@ -9,8 +10,21 @@ export async function run(ctx: StageContext): Promise<void> {
   const environment = ctx.get(environmentDataKey);
   const passthroughHandled = ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.adds?.includes("host_devices")));
   const { fit, problems, warnings } = await validateVmRequest(request, environment, { passthroughHandled });
+  const guestWarning = unhandledGuest(request.vm.guest, ctx);
+  if (guestWarning) warnings.push(guestWarning);
   for (const warning of warnings) ctx.ui.warn(warning.text, warning.fix, warning.code);
   if (problems.length > 0) throw validationError(problems);
   ctx.set(hostFitKey, fit);
   ctx.ui.info(`The host can run ${request.vm.name} (${fit.accelerator.type}: ${fit.accelerator.reason}).`);
+}
+
+/** A guest plugin owns the table named after its guest (`[linux]` for guest = "linux"). */
+function unhandledGuest(guest: string, ctx: StageContext): Warning | undefined {
+  if (guest === "none" || ctx.plugins.some((plugin) => plugin.config?.tables.includes(guest))) return undefined;
+  const owner = Object.hasOwn(KNOWN_TABLE_OWNERS, guest) ? KNOWN_TABLE_OWNERS[guest] : undefined;
+  return {
+    code: "W_GUEST_UNHANDLED",
+    text: `guest = "${guest}", but no installed plugin prepares that guest; the VM is defined without guest setup.`,
+    fix: owner ? `Install ${owner} (\`npm install ${owner}\`).` : 'Install the guest plugin, or set guest = "none".',
+  };
 }
