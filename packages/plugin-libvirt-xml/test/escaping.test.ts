@@ -114,6 +114,7 @@ describe("text XML cannot carry is refused with a stable code, naming the field"
     ["a lone surrogate in the description", { description: "half \uD83E pair" }, "vm.description"],
     ["a NUL in a disk path", { disks: [disk("/r", 0, { path: "/r/a\u0000b.qcow2" })] }, "disk[0].path"],
     ["a newline in a disk path (an attribute would turn it into a space)", { disks: [disk("/r", 0, { path: "/r/a\nb.qcow2" })] }, "disk[0].path"],
+    ["a tab in the OVMF vars path (element text, but a path all the same)", { firmware: { ...definition({ name: "f" }).firmware, vars: "/r/a\tb.fd" } }, "firmware.vars"],
   ])("%s", (_label, overrides, field) => {
     expectCode(() => renderDomainXml({ definition: definition({ name: "bad-text", ...overrides }) }), LibvirtXmlErrorCode.unrepresentableText, field);
   });

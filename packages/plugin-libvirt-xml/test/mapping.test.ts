@@ -280,6 +280,17 @@ describe("passthrough", () => {
     expect(notes.join(" ")).toContain("x-vga");
   });
 
+  it("more passthrough slots than root ports can address are refused with E_LIBVIRT_XML_TOO_MANY_DEVICES", () => {
+    const slots = Array.from({ length: 260 }, (_, index) => ({
+      kind: "pci" as const,
+      address: `0000:${(1 + Math.floor(index / 32)).toString(16).padStart(2, "0")}:${(index % 32).toString(16).padStart(2, "0")}.0`,
+      multifunction: true,
+      romFile: null,
+      producer: "test",
+    }));
+    expect(() => renderDomainXml({ definition: definition({ name: "many", hostDevices: slots }) })).toThrow(expect.objectContaining({ code: LibvirtXmlErrorCode.tooManyDevices }));
+  });
+
   it("USB host devices by vendor and product id", () => {
     const usb = hostdevs.filter((hostdev) => attribute(hostdev, "type") === "usb");
     expect(usb.map((hostdev) => [attribute(child(child(hostdev, "source"), "vendor"), "id"), attribute(child(child(hostdev, "source"), "product"), "id")])).toEqual([

@@ -12,7 +12,7 @@ export async function run(ctx: StageContext): Promise<void> {
 
   const domain = renderDomainXml({ definition, media, ...(emulator ? { emulator } : {}) });
   if (ctx.runName === undefined) ctx.setRunName(definition.name);
-  const artifact = await ctx.writeArtifact(DOMAIN_XML_ARTIFACT, domain.xml);
+  const artifact = await ctx.writeArtifact(DOMAIN_XML_ARTIFACT, domain.xml, { description: "the libvirt domain (virsh define)" });
 
   ctx.set(libvirtDomainKey, { path: artifact.path, status: artifact.status, domainType: domain.domainType, notes: domain.notes });
   for (const note of domain.notes) ctx.ui.info(note);

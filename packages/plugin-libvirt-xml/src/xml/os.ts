@@ -1,7 +1,7 @@
 import type { VmDefinition } from "@vmforge/plugin-qemu-setup";
 import { firmwareIncompleteError } from "../errors.js";
 import { element, textElement, yesNo, type XmlElement } from "./node.js";
-import { attributeText, elementText } from "./user-text.js";
+import { singleLineText } from "./user-text.js";
 
 type Firmware = VmDefinition["firmware"];
 
@@ -22,8 +22,8 @@ export function osElement(machine: string, firmware: Firmware, bootByDevice: boo
 function uefiElements(firmware: Firmware): XmlElement {
   if (firmware.code === null) throw firmwareIncompleteError("OVMF code image (firmware.code)");
   if (firmware.vars === null && firmware.varsTemplate === null) throw firmwareIncompleteError("OVMF vars file or template (firmware.vars, firmware.varsTemplate)");
-  const loader = textElement(elementText("firmware.code", firmware.code), { readonly: "yes", secure: yesNo(firmware.secureBoot), type: "pflash" });
-  const template = firmware.varsTemplate === null ? undefined : attributeText("firmware.varsTemplate", firmware.varsTemplate);
-  const nvram = firmware.vars === null ? element({ template }) : textElement(elementText("firmware.vars", firmware.vars), { template });
+  const loader = textElement(singleLineText("firmware.code", firmware.code), { readonly: "yes", secure: yesNo(firmware.secureBoot), type: "pflash" });
+  const template = firmware.varsTemplate === null ? undefined : singleLineText("firmware.varsTemplate", firmware.varsTemplate);
+  const nvram = firmware.vars === null ? element({ template }) : textElement(singleLineText("firmware.vars", firmware.vars), { template });
   return { loader, nvram };
 }

@@ -17,8 +17,8 @@ function describe(character: string): string {
   return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-/** A user string that goes into an attribute (a path, a bridge name): returned unchanged or refused. */
-export function attributeText(field: string, value: string): string {
+/** A path or name (in an attribute or as element text): returned unchanged or refused. */
+export function singleLineText(field: string, value: string): string {
   const bad = firstBadCharacter(value);
   if (bad !== undefined) throw unrepresentableTextError(field, value, `it contains the character ${describe(bad)}`);
   const whitespace = WHITESPACE_CONTROL.exec(value)?.[0];
@@ -26,7 +26,7 @@ export function attributeText(field: string, value: string): string {
   return value;
 }
 
-/** A user string that goes into element text (the description): tabs and newlines are fine, CR becomes LF as any XML reader would make it. */
+/** Prose in element text (the description): tabs and newlines are fine, CR becomes LF as any XML reader would make it. */
 export function elementText(field: string, value: string): string {
   const bad = firstBadCharacter(value);
   if (bad !== undefined) throw unrepresentableTextError(field, value, `it contains the character ${describe(bad)}`);

@@ -1,7 +1,7 @@
 import type { GuestMedium, VmDefinition, VmDisk } from "@vmforge/plugin-qemu-setup";
 import { element, textElement, type XmlElement } from "../node.js";
 import type { DomainNotes } from "../notes.js";
-import { elementText } from "../user-text.js";
+import { singleLineText } from "../user-text.js";
 import type { BootOrder } from "./boot-order.js";
 import { serialConsoleElements } from "./console.js";
 import { ControllerIndexes, controllerElement } from "./controllers.js";
@@ -58,7 +58,7 @@ export function devicesElement({ definition, media, emulator, bootOrder, notes }
   const passthrough = hostdevElements(definition.hostDevices, indexes, notes);
   const display = displayElements(definition.display, notes);
 
-  const devices: XmlElement = { emulator: textElement(elementText("emulator", emulator)) };
+  const devices: XmlElement = { emulator: textElement(singleLineText("emulator", emulator)) };
   if (disks.length > 0) devices.disk = disks;
   const allControllers = [...controllers, ...passthrough.rootPorts];
   if (allControllers.length > 0) devices.controller = allControllers;

@@ -1,6 +1,6 @@
 import type { VmDisk } from "@vmforge/plugin-qemu-setup";
 import { element, textElement, type XmlElement } from "../node.js";
-import { attributeText, libvirtPatterns, restrictedText } from "../user-text.js";
+import { libvirtPatterns, restrictedText, singleLineText } from "../user-text.js";
 
 const TARGET_PREFIX = { virtio: "vd", sata: "sd", scsi: "sd" } as const;
 
@@ -15,13 +15,13 @@ export function diskElement(disk: VmDisk & { bus: LibvirtDiskBus }, target: stri
   const field = `disk[${disk.index}]`;
   const children: XmlElement = {
     driver: element({ name: "qemu", type: disk.format, discard: disk.discard ? "unmap" : undefined }),
-    source: element({ file: attributeText(`${field}.path`, disk.path) }),
+    source: element({ file: singleLineText(`${field}.path`, disk.path) }),
   };
   if (disk.backing !== null) {
     // Named so libvirt labels and opens the base image too, instead of probing the overlay's header.
     children.backingStore = element(
       { type: "file" },
-      { format: element({ type: disk.backing.format }), source: element({ file: attributeText(`${field}.backing`, disk.backing.path) }) },
+      { format: element({ type: disk.backing.format }), source: element({ file: singleLineText(`${field}.backing`, disk.backing.path) }) },
     );
   }
   children.target = element({ dev: target, bus: disk.bus });

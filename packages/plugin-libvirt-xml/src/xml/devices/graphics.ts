@@ -1,7 +1,7 @@
 import type { VmDefinition } from "@vmforge/plugin-qemu-setup";
 import { element, type XmlElement } from "../node.js";
 import type { DomainNotes } from "../notes.js";
-import { attributeText } from "../user-text.js";
+import { singleLineText } from "../user-text.js";
 
 type Display = VmDefinition["display"];
 
@@ -17,7 +17,7 @@ export function displayElements(display: Display, notes: DomainNotes): { graphic
   if (display.type === "none") return video ? { video } : {};
   if (display.type === "gtk") notes.add("QEMU's gtk window has no libvirt form: the domain gets a SPICE display on 127.0.0.1 (open it with virt-viewer or virt-manager).");
   const type = display.type === "gtk" ? "spice" : display.type;
-  const listen = attributeText("display.listen", display.type === "gtk" ? "127.0.0.1" : (display.listen ?? "127.0.0.1"));
+  const listen = singleLineText("display.listen", display.type === "gtk" ? "127.0.0.1" : (display.listen ?? "127.0.0.1"));
   const port = display.type === "gtk" ? null : display.port;
   const graphics = element(
     { type, port: port ?? undefined, autoport: port === null ? "yes" : "no", listen },

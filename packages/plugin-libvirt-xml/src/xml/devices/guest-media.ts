@@ -1,6 +1,6 @@
 import type { GuestMedium } from "@vmforge/plugin-qemu-setup";
 import { element, type XmlElement } from "../node.js";
-import { attributeText } from "../user-text.js";
+import { singleLineText } from "../user-text.js";
 
 /**
  * A guest plugin's image: a CD-ROM on SATA (what virt-install uses for the cloud-init seed,
@@ -9,7 +9,7 @@ import { attributeText } from "../user-text.js";
 export function guestMediumElement(medium: GuestMedium, position: number, target: string, bootOrder: number | undefined): XmlElement {
   const children: XmlElement = {
     driver: element({ name: "qemu", type: medium.format }),
-    source: element({ file: attributeText(`guest_media[${position}].path`, medium.path) }),
+    source: element({ file: singleLineText(`guest_media[${position}].path`, medium.path) }),
     target: element({ dev: target, bus: guestMediumBus(medium) }),
   };
   if (bootOrder !== undefined) children.boot = element({ order: bootOrder });

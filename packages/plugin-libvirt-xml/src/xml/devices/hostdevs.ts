@@ -2,7 +2,7 @@ import type { HostDevice } from "@vmforge/plugin-qemu-setup";
 import { tooManyDevicesError } from "../../errors.js";
 import { element, type XmlElement } from "../node.js";
 import type { DomainNotes } from "../notes.js";
-import { attributeText } from "../user-text.js";
+import { singleLineText } from "../user-text.js";
 import { ControllerIndexes, ROOT_PORT, rootPortElement } from "./controllers.js";
 
 interface PciAddress {
@@ -87,7 +87,7 @@ function pciHostdev(device: HostDevice, guestAddress: XmlElement | undefined): X
     driver: element({ name: "vfio" }),
     source: element({}, { address: element(addressAttributes(parsePciAddress(device.address))) }),
   };
-  if (device.romFile !== null) children.rom = element({ file: attributeText(`hostDevices[${device.address}].romFile`, device.romFile) });
+  if (device.romFile !== null) children.rom = element({ file: singleLineText(`hostDevices[${device.address}].romFile`, device.romFile) });
   if (device.primaryGpu) children.alias = element({ name: userAlias(device) });
   if (guestAddress !== undefined) children.address = guestAddress;
   return element({ mode: "subsystem", type: "pci", managed: "yes" }, children);

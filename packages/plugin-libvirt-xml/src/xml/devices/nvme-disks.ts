@@ -1,6 +1,6 @@
 import type { VmDisk } from "@vmforge/plugin-qemu-setup";
 import { qemuId, qemuOptionValue } from "../qemu-arguments.js";
-import { attributeText } from "../user-text.js";
+import { singleLineText } from "../user-text.js";
 
 /*
  * libvirt 9.0 (Debian 12) has no emulated NVMe disk: its schema allows no `bus='nvme'` target
@@ -14,13 +14,13 @@ import { attributeText } from "../user-text.js";
 /** The `-drive` and `-device nvme` arguments for one NVMe disk. */
 export function nvmeDiskArguments(disk: VmDisk, bootOrder: number | undefined): string[] {
   const id = qemuId(disk.id);
-  const path = attributeText(`disk[${disk.index}].path`, disk.path);
+  const path = singleLineText(`disk[${disk.index}].path`, disk.path);
   const drive = [`file=${qemuOptionValue(path)}`, `format=${disk.format}`, "if=none", `id=${id}`];
   if (disk.readonly) drive.push("readonly=on");
   if (disk.discard) drive.push("discard=unmap");
   // QEMU refuses an nvme device without a serial; the disk id stands in when none was given.
   const serial = disk.serial === "" ? disk.id : disk.serial;
-  const device = ["nvme", `drive=${id}`, `serial=${qemuOptionValue(attributeText(`disk[${disk.index}].serial`, serial))}`];
+  const device = ["nvme", `drive=${id}`, `serial=${qemuOptionValue(singleLineText(`disk[${disk.index}].serial`, serial))}`];
   if (bootOrder !== undefined) device.push(`bootindex=${bootOrder}`);
   return ["-drive", drive.join(","), "-device", device.join(",")];
 }
