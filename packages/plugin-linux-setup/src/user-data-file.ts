@@ -53,12 +53,16 @@ export function parseUserDataFile(file: string, text: string): UserDataResult {
     return { line, column: col, sourceLine: lines[line - 1] ?? "" };
   };
 
-  const syntax = [...document.errors, ...document.warnings].map((error) => ({
-    code: LinuxErrorCode.userDataSyntax,
-    message: `not valid YAML: ${error.message.split("\n")[0]}`,
-    file,
-    ...located(error.pos[0]),
-  }));
+  const syntax = [...document.errors, ...document.warnings].map((error): Problem => {
+    const where = located(error.pos[0]);
+    return {
+      code: LinuxErrorCode.userDataSyntax,
+      message: `not valid YAML: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      file,
+      ...where,
+      fix: `Correct the YAML at ${file}${where.line ? `:${where.line}` : ""} (or just before it); cloud-init reads it as YAML 1.1.`,
+    };
+  });
   if (syntax.length > 0) return { ok: false, problems: syntax };
 
   if (document.contents !== null && !isMap(document.contents)) {
