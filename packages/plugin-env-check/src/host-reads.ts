@@ -47,6 +47,8 @@ export function hostReads(host: HostRoot, options: HostReadOptions = {}): HostRe
     };
     // A stage that never runs must not leave an unhandled rejection behind.
     for (const promise of Object.values(reads)) (promise as Promise<unknown>).catch(() => undefined);
+    // The finalizer's code compiles while the reads wait on the file system.
+    import("./stages/finalize-host-report.js").catch(() => undefined);
     started.set(host, reads);
   }
   return reads;
