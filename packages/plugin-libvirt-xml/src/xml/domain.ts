@@ -1,7 +1,8 @@
 import type { GuestMedium, VmDefinition } from "@vmforge/plugin-qemu-setup";
 import { cpuElements } from "./cpu.js";
 import { BootOrder } from "./devices/boot-order.js";
-import { devicesElement, mediumDeviceId } from "./devices/devices.js";
+import { devicesElement } from "./devices/devices.js";
+import { mediumDeviceId } from "./devices/storage.js";
 import { memoryElements } from "./memory.js";
 import { element, textElement, type XmlElement } from "./node.js";
 import { DomainNotes } from "./notes.js";

@@ -18,13 +18,13 @@ const SCSI_MODELS: Record<string, string> = {
   megasas: "megasas",
 };
 
-/**
- * Controllers of the definition. Indexes are given per type, so hostdevs can name a root port
- * of their own (see hostdevs.ts); libvirt adds any further root port a device needs.
- */
 /** The counter root ports share: pcie-root is PCI controller 0, root ports are 1, 2, ... */
 export const ROOT_PORT = "pcie-root-port";
 
+/**
+ * Controller indexes, given per type, so hostdevs can name a root port of their own (see
+ * hostdevs.ts); libvirt adds any further root port a device needs.
+ */
 export class ControllerIndexes {
   readonly #next = new Map<string, number>();
 
