@@ -10,6 +10,7 @@ const own = (key: string) => ({ key, provider: SELF });
 
 /** Runs a stage only for `vm.guest = "linux"`; the check (and zod) loads only when a run asks. */
 const whenLinuxGuest = async (ctx: StageContext): Promise<boolean> => (await import("./guest-condition.js")).isLinuxGuest(ctx);
+const whenLinuxGuestWarningIfIgnored = async (ctx: StageContext): Promise<boolean> => (await import("./guest-condition.js")).isLinuxGuestWarningIfIgnored(ctx);
 
 /** Manifest only: listing plugins or planning stages loads no stage, no zod, no YAML. */
 export const plugin = definePlugin({
@@ -25,7 +26,7 @@ export const plugin = definePlugin({
       description: "Reads the [linux] table (hostname, timezone, packages, runcmd, users, user_data_file) and the files it names",
       reads: [request, definition],
       writes: ["linux_config"],
-      when: whenLinuxGuest,
+      when: whenLinuxGuestWarningIfIgnored,
       load: () => import("./stages/load-config-toml.js"),
     },
     {

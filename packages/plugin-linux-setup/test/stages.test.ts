@@ -78,6 +78,13 @@ describe("the linux stages in a dry run", () => {
     expect(report.stages.filter((stage) => stage.id.startsWith("linux_setup:")).every((stage) => stage.status === "skipped")).toBe(true);
     expect(kernel.session.get(guestMediaKey)).toEqual([]);
     expect(() => readdirSync(outputDir!)).toThrow();
+    const warnings = kernel.ui.history().filter((envelope) => envelope.type === "Warn");
+    expect(warnings).toEqual([expect.objectContaining({ code: "W_LINUX_TABLE_IGNORED", text: expect.stringContaining('vm.guest is "none"'), stage: "linux_setup:load_config_toml" })]);
+  });
+
+  it("say nothing for another guest without a [linux] table", async () => {
+    const { kernel } = await runLinuxStages({ request: userVmRequest({ guest: "none" }), definition: vmDefinition({ guest: "none" }) });
+    expect(kernel.ui.history().filter((envelope) => envelope.type === "Warn")).toEqual([]);
   });
 
   it("default the host name to vm.name and work without a [linux] table", async () => {
