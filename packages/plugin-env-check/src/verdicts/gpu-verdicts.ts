@@ -17,6 +17,11 @@ function hostNeeds(device: PciDevice): boolean {
   return base === "01" || base === "02" || base === "03" || sub === "0601" || sub === "0c03" || sub === "0c05" || /^080[0-6]$/.test(sub);
 }
 
+/** A group member missing from /sys/bus/pci/devices: unknown, so it goes with the group. */
+function unlistedDevice(address: string): PciDevice {
+  return { address, vendorId: "ffff", deviceId: "ffff", subsystemVendorId: null, subsystemDeviceId: null, classCode: "ff0000", className: null, vendorName: null, deviceName: null, name: "a device not listed under /sys/bus/pci/devices", driver: null, iommuGroup: null, bootVga: null, resetMethods: null, numaNode: null };
+}
+
 const describe = (device: PciDevice): string => `${device.address} (${device.className ?? "device"}: ${device.name})`;
 
 interface Finding {
@@ -52,8 +57,7 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
       const movable: PciDevice[] = [];
       for (const address of members) {
         if (own.has(address)) continue;
-        const device = byAddress.get(address);
-        if (!device) continue;
+        const device = byAddress.get(address) ?? unlistedDevice(address);
         if (isBridge(device)) {
           bridges.push(address);
           continue;
