@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -11,7 +10,7 @@ import { guestMediaKey, qemuCommandKey } from "@vmforge/plugin-qemu-setup";
 import { examplesDir, hasTool } from "@vmforge/test-support";
 import { cloudInitSeedKey } from "../src/contract.js";
 import { plugin as linuxSetupPlugin } from "../src/plugin.js";
-import { cloudInitSchema } from "./support/tools.js";
+import { cloudInitSchema, tempDir } from "./support/tools.js";
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -22,7 +21,7 @@ function filesUnder(dir: string): string[] {
 
 /** `vmforge plan CONFIG --out DIR`, through the kernel with the three plugins. */
 async function planWeb1(configPath = join(examplesDir, "web-1.toml")) {
-  const root = await mkdtemp(join(tmpdir(), "vmforge-linux-e2e-"));
+  const root = await tempDir("vmforge-linux-e2e-");
   const outputDir = join(root, "out");
   const dataHome = join(root, "data");
   const kernel = new Kernel({ dryRun: true, outputDir, env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(root, "config") } });
@@ -67,7 +66,7 @@ describe("a bad [linux] table, through qemu-setup's loader", () => {
   it("reports the plain password, the bad host name and the unknown key with their lines, exit 2", async () => {
     const web1 = readFileSync(join(examplesDir, "web-1.toml"), "utf8");
     const broken = web1.replace('hostname = "web-1"', 'hostname = "web_1"\ncolour = "blue"').replace('sudo = true', 'sudo = true\npassword = "hunter2"');
-    const dir = await mkdtemp(join(tmpdir(), "vmforge-linux-e2e-"));
+    const dir = await tempDir("vmforge-linux-e2e-");
     const configPath = join(dir, "web-1.toml");
     await writeFile(configPath, broken);
     const lineOf = (text: string) => broken.split("\n").findIndex((line) => line.startsWith(text)) + 1;

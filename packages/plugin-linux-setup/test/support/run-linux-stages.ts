@@ -1,9 +1,8 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { definePlugin, Kernel, type VmforgeError } from "@vmforge/kernel";
 import { userVmRequestKey, vmDefinitionKey, type UserVmRequest, type VmDefinition } from "@vmforge/plugin-qemu-setup";
 import { plugin } from "../../src/plugin.js";
+import { tempDir } from "./tools.js";
 
 export interface LinuxRunOptions {
   request: UserVmRequest;
@@ -37,8 +36,8 @@ function qemuSetupDouble(request: UserVmRequest, definition: VmDefinition) {
 
 /** The linux stages through the real kernel, with a double of qemu-setup before them. */
 export async function runLinuxStages(options: LinuxRunOptions) {
-  const outputDir = options.outputDir === null ? undefined : (options.outputDir ?? join(await mkdtemp(join(tmpdir(), "vmforge-linux-")), "out"));
-  const dataHome = options.dataHome ?? (await mkdtemp(join(tmpdir(), "vmforge-linux-data-")));
+  const outputDir = options.outputDir === null ? undefined : (options.outputDir ?? join(await tempDir("vmforge-linux-"), "out"));
+  const dataHome = options.dataHome ?? (await tempDir("vmforge-linux-data-"));
   const kernel = new Kernel({ dryRun: options.dryRun ?? true, ...(outputDir ? { outputDir } : {}), env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") } });
   await kernel.use(qemuSetupDouble(options.request, options.definition));
   await kernel.use(plugin);

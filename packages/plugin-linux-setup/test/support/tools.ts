@@ -1,10 +1,21 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { afterAll } from "vitest";
 
+const made = new Set<string>();
+// Registered in every test file that imports this module: its folders go when the file is done.
+afterAll(async () => {
+  await Promise.all([...made].map((dir) => rm(dir, { recursive: true, force: true })));
+  made.clear();
+});
+
+/** A fresh folder under the system temp folder, removed after the test file. */
 export async function tempDir(prefix = "vmforge-linux-test-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
 }
 
 /** `cloud-init schema --config-file F` (Debian's cloud-init 22.4): rc 0 = valid. */
