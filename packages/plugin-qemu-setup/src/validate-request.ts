@@ -195,8 +195,11 @@ export async function validateVmRequest(request: UserVmRequest, env: Environment
         fix: `Download it there, or correct the path (relative paths start at ${baseDir}).`,
       });
     }
-    if (disk.bus === "nvme" && disk.readonly) {
-      problem("E_DISK_BUS_UNSUITABLE", ["disk", index, "readonly"], "QEMU's NVMe controller cannot attach a read-only image", { received: "true", expected: 'readonly = false, or bus = "virtio"' });
+    if (disk.bus === "sata" && disk.readonly) {
+      problem("E_DISK_BUS_UNSUITABLE", ["disk", index, "readonly"], "QEMU's SATA disks (ide-hd) cannot attach a read-only image", {
+        received: "true",
+        expected: 'readonly = false, or bus = "virtio", "scsi" or "nvme"',
+      });
     }
     disks.push({ path, exists: image.exists, detectedFormat: image.format, backingPath, backingFormat: base.format });
   }

@@ -150,6 +150,12 @@ describe("files the request names (relative to the TOML's folder)", () => {
     ]);
   });
 
+  it("a read-only SATA disk is refused (QEMU's ide-hd cannot take one); virtio, SCSI and NVMe can", async () => {
+    const error = await pipelineError(await vm('[[disk]]\nsize = "1GiB"\nbus = "sata"\nreadonly = true\n'), { hostRoot: ryzen });
+    expect(error.problems).toEqual([expect.objectContaining({ code: "E_DISK_BUS_UNSUITABLE", keyPath: "disk[0].readonly", line: 6 })]);
+    for (const bus of ["virtio", "scsi", "nvme"]) await runPipeline(await vm(`[[disk]]\nsize = "1GiB"\nbus = "${bus}"\nreadonly = true\n`), { hostRoot: ryzen });
+  });
+
   it("a qcow2 file declared raw is refused (the guest could overwrite the metadata)", async () => {
     const path = await vm('[[disk]]\npath = "data.img"\nformat = "raw"\n');
     await writeFile(join(path, "..", "data.img"), Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb]), Buffer.alloc(508)]));

@@ -12,6 +12,10 @@ export class QmpSession {
     readonly child: ChildProcess,
     private readonly socket: Socket,
   ) {
+    // A QEMU that dies mid-conversation fails every pending command instead of hanging.
+    socket.on("close", () => {
+      for (const reject of this.#pending.splice(0)) reject({ error: { class: "Closed", desc: `QMP socket closed; QEMU said:\n${this.stderr}` } });
+    });
     socket.setEncoding("utf8").on("data", (chunk: string) => {
       this.#buffer += chunk;
       let newline: number;
