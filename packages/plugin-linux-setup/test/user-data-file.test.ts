@@ -113,6 +113,8 @@ describe("a user_data_file that cannot be used", () => {
     ["#cloud-config\nexpiredate: 2030-01-01\n", "a date"],
     ["#cloud-config\nx: =\n", "value"],
     ["#cloud-config\nx: !!python/name:os.system\n", "tag"],
+    ["#cloud-config\nx: !!set {a, b}\n", "tag"],
+    ["#cloud-config\nx: !!omap [a: 1]\n", "tag"],
   ])("refuses %j (%s)", (text, what) => {
     const result = parseUserDataFile("/x.yaml", text);
     expect(result.ok).toBe(false);
