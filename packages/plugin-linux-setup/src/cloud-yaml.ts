@@ -11,11 +11,10 @@ const PLAIN_SAFE = /^[A-Za-z0-9_/][A-Za-z0-9_/.@+=,-]*(?: [A-Za-z0-9_/.@+=,-]+)*
 const MERGE_KEY = "<<";
 const STRING_TAG = "tag:yaml.org,2002:str";
 
-export const CLOUD_YAML_OPTIONS = { version: "1.1", lineWidth: 0, minContentWidth: 0 } as const;
-
-/** One YAML 1.1 document, no `---`, ending in a newline. */
+/** One YAML 1.1 document, no `---`, no anchors, never folded, ending in a newline. */
 export function toCloudYaml(data: unknown): string {
-  const document = new Document(data, { version: CLOUD_YAML_OPTIONS.version });
+  // A value the user's file reused through an alias is written out twice, not as &a1/*a1.
+  const document = new Document(data, { version: "1.1", aliasDuplicateObjects: false });
   visit(document, {
     Scalar(_key, node) {
       if (typeof node.value !== "string") return;
@@ -23,5 +22,5 @@ export function toCloudYaml(data: unknown): string {
       node.type = PLAIN_SAFE.test(node.value) ? Scalar.PLAIN : Scalar.QUOTE_DOUBLE;
     },
   });
-  return document.toString({ lineWidth: CLOUD_YAML_OPTIONS.lineWidth, minContentWidth: CLOUD_YAML_OPTIONS.minContentWidth });
+  return document.toString({ lineWidth: 0, minContentWidth: 0 });
 }

@@ -127,6 +127,15 @@ describe("a user_data_file that cannot be used", () => {
     expect(parseUserDataFile("/x.yaml", "#cloud-config\nbase: &b {x: 1}\nother:\n  <<: *b\n  z: 2\n")).toMatchObject({ ok: true, value: { config: { other: { x: 1, z: 2 } } } });
   });
 
+  it("writes a value reused through an alias out in full, without anchors", () => {
+    const result = parseUserDataFile("/x.yaml", "#cloud-config\nbase: &b [curl, git]\npackages: *b\n");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const written = toCloudYaml(result.value.config);
+    expect(written).not.toMatch(/[&*]a\d/);
+    expect(parse(written, { version: "1.1" })).toEqual({ base: ["curl", "git"], packages: ["curl", "git"] });
+  });
+
   it("reads values as cloud-init does (YAML 1.1): yes is true, 0644 is octal", () => {
     const result = parseUserDataFile("/x.yaml", "#cloud-config\npackage_update: yes\nmode: 0644\n");
     expect(result).toMatchObject({ ok: true, value: { config: { package_update: true, mode: 0o644 } } });
