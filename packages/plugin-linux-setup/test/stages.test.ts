@@ -125,6 +125,16 @@ describe("the linux stages in a dry run", () => {
   });
 });
 
+describe("the linux stages in apply", () => {
+  it("write the files into the VM's folder under the data folder", async () => {
+    const dataHome = await tempDir();
+    const { kernel } = await runLinuxStages({ request: userVmRequest({ linux: web1Table }), definition: vmDefinition(), dryRun: false, outputDir: null, dataHome });
+    const vmDir = join(dataHome, "vms", "web-1");
+    expect(filesUnder(vmDir)).toEqual(["cloud-init/meta-data", "cloud-init/network-config", "cloud-init/user-data", "seed.iso"]);
+    expect(kernel.session.get(guestMediaKey)[0]!.path).toBe(join(vmDir, "seed.iso"));
+  });
+});
+
 describe("the linux stages refuse", () => {
   it("a missing ssh key file, with the TOML line and the resolved path", async () => {
     const tomlText = '[vm]\nname = "web-1"\n\n[[linux.users]]\nname = "dev"\nssh_authorized_keys_file = "missing.pub"\n';
