@@ -55,8 +55,18 @@ describe("vmforge plan examples/web-1.toml with env-check, qemu-setup and linux-
     expect(kernel.events.dispatched()).toContainEqual({ name: "GuestSpecificSetupCompleted", payload: { guest_type: "linux", output_path: seedPath } });
   });
 
-  it.runIf(hasTool("cloud-init"))("its user-data passes cloud-init schema", async () => {
-    const { outputDir } = await planWeb1();
+});
+
+/** Every example that asks for a Linux guest. */
+const linuxExamples = readdirSync(examplesDir).filter((name) => name.endsWith(".toml") && /^guest\s*=\s*"linux"/m.test(readFileSync(join(examplesDir, name), "utf8")));
+
+describe.runIf(hasTool("cloud-init"))("every Linux example", () => {
+  it("includes web-1", () => {
+    expect(linuxExamples).toContain("web-1.toml");
+  });
+
+  it.each(linuxExamples)("%s: cloud-init schema accepts its user-data", async (example) => {
+    const { outputDir } = await planWeb1(join(examplesDir, example));
     const result = await cloudInitSchema(readFileSync(join(outputDir, "cloud-init/user-data"), "utf8"));
     expect(result.ok, result.output).toBe(true);
   });
