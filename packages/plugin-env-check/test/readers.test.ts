@@ -9,6 +9,7 @@ import { parseCpuinfo } from "../src/host/cpuinfo.js";
 import { parseMeminfo, selectedMode } from "../src/host/meminfo.js";
 import { parseOsRelease } from "../src/host/os-release.js";
 import { PciNames } from "../src/host/pci-ids.js";
+import { parsePciUevent, readPciDevices } from "../src/host/pci-devices.js";
 import { checkHostRoot } from "./check-host.js";
 
 const folders: string[] = [];
@@ -234,6 +235,41 @@ describe("a host with missing, empty or garbage files", () => {
       { name: "loop0", sizeBytes: 0, rotational: null, removable: null, readOnly: null, virtual: true, model: null, vendor: null, partitions: [] },
       { name: "vda", sizeBytes: 1024 * 1024, rotational: null, removable: null, readOnly: null, virtual: false, model: "QEMU HARDDISK", vendor: null, partitions: ["vda1"] },
     ]);
+  });
+
+  it("PCI identity from uevent equals the single attributes (this machine's devices, both ways)", async ({ skip }) => {
+    const live = new HostRoot("/");
+    const addresses = (await live.list("/sys/bus/pci/devices")).slice(0, 20);
+    if (addresses.length === 0) skip("no PCI devices visible");
+    const files: Record<string, string> = {};
+    for (const address of addresses) {
+      for (const name of ["vendor", "device", "class", "subsystem_vendor", "subsystem_device", "numa_node"]) {
+        const text = await live.readText(`/sys/bus/pci/devices/${address}/${name}`);
+        if (text !== undefined) files[`/sys/bus/pci/devices/${address}/${name}`] = text;
+      }
+      const driver = await live.readLink(`/sys/bus/pci/devices/${address}/driver`);
+      if (driver) files[`/sys/bus/pci/devices/${address}/driver`] = `-> ${driver}`;
+    }
+    const attributesOnly = await tree(files);
+    const viaAttributes = await readPciDevices(new HostRoot(attributesOnly));
+    const viaUevent = (await readPciDevices(live)).filter((device) => addresses.includes(device.address));
+    const identity = (device: (typeof viaUevent)[number]) => [device.address, device.vendorId, device.deviceId, device.classCode, device.subsystemVendorId, device.subsystemDeviceId, device.driver];
+    expect(viaAttributes.map(identity)).toEqual(viaUevent.map(identity));
+  });
+});
+
+describe("parsePciUevent", () => {
+  it("reads ids, class, subsystem and driver; refuses a uevent without ids", () => {
+    expect(parsePciUevent("DRIVER=vfio-pci\nPCI_CLASS=30000\nPCI_ID=10DE:1D01\nPCI_SUBSYS_ID=1462:8C98\nPCI_SLOT_NAME=0000:01:00.0\n")).toEqual({
+      vendorId: "10de",
+      deviceId: "1d01",
+      classCode: "030000",
+      subsystemVendorId: "1462",
+      subsystemDeviceId: "8c98",
+      driver: "vfio-pci",
+    });
+    expect(parsePciUevent("PCI_SLOT_NAME=0000:01:00.0\n")).toBeUndefined();
+    expect(parsePciUevent(undefined)).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
  * snapshot tree that a `HostRoot` (`--host-root`) reads like the machine:
  *
  *   sys/bus/pci/devices/<addr>            -> ../../../devices/pci0000:00/<addr>
- *   sys/devices/pci0000:00/<addr>/{vendor,device,class,subsystem_*,boot_vga,numa_node}
+ *   sys/devices/pci0000:00/<addr>/{uevent,vendor,device,class,subsystem_*,boot_vga,numa_node}
  *   sys/devices/pci0000:00/<addr>/iommu_group -> ../../../kernel/iommu_groups/<n>
  *   sys/devices/pci0000:00/<addr>/driver      -> ../../../bus/pci/drivers/<driver>
  *   sys/kernel/iommu_groups/<n>/devices/<addr> -> ../../../../devices/pci0000:00/<addr>
@@ -293,6 +293,15 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
       await put(outDir, `${dir}/subsystem_vendor`, `0x${device.subsystem.vendorId}\n`);
       await put(outDir, `${dir}/subsystem_device`, `0x${device.subsystem.deviceId}\n`);
     }
+    // What the kernel's uevent says; readers take ids, class and driver from it in one read.
+    const uevent = [
+      device.driver ? `DRIVER=${device.driver}` : undefined,
+      `PCI_CLASS=${device.classCode.replace(/^0+(?=.)/, "").toUpperCase()}`,
+      `PCI_ID=${device.vendorId.toUpperCase()}:${device.deviceId.toUpperCase()}`,
+      device.subsystem ? `PCI_SUBSYS_ID=${device.subsystem.vendorId.toUpperCase()}:${device.subsystem.deviceId.toUpperCase()}` : undefined,
+      `PCI_SLOT_NAME=${device.address}`,
+    ].filter(Boolean);
+    await put(outDir, `${dir}/uevent`, `${uevent.join("\n")}\n`);
     if (device.classCode.startsWith("03")) await put(outDir, `${dir}/boot_vga`, device.address === bootVga ? "1\n" : "0\n");
     if (device.driver) await link(outDir, `${dir}/driver`, `../../../bus/pci/drivers/${device.driver}`);
     if (device.group !== null && parsed.groups) {

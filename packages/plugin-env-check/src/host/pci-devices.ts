@@ -1,5 +1,5 @@
 import type { HostRoot } from "@vmforge/kernel";
-import { readAttribute } from "./read-log.js";
+import { readAttribute, readText } from "./read-log.js";
 import type { PciDevice } from "../contract.js";
 import { readPciNames, type PciNames } from "./pci-ids.js";
 import { PCI_ADDRESS, linkName, parseHexId, parseInteger } from "./sysfs-values.js";
@@ -13,22 +13,69 @@ export async function readPciDevices(host: HostRoot): Promise<PciDevice[]> {
   return devices.filter((device): device is PciDevice => device !== undefined);
 }
 
-async function readPciDevice(host: HostRoot, address: string, names: PciNames): Promise<PciDevice | undefined> {
-  const dir = `${PCI_DEVICES}/${address}`;
-  const [vendorText, deviceText, classText, subVendorText, subDeviceText, driverLink, groupLink, resetText, numaText] = await Promise.all([
+interface PciIdentity {
+  vendorId: string | null;
+  deviceId: string | null;
+  classCode: string | null;
+  subsystemVendorId: string | null;
+  subsystemDeviceId: string | null;
+  driver: string | null;
+}
+
+/**
+ * `uevent` carries ids, class and subsystem in one read, where the single attributes take
+ * five; a desktop has 50 to 100 PCI devices. Trees without it (hand-made snapshots) are
+ * read attribute by attribute.
+ */
+export function parsePciUevent(text: string | undefined): PciIdentity | undefined {
+  if (!text) return undefined;
+  const values = new Map(text.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const));
+  const [vendor, device] = (values.get("PCI_ID") ?? "").split(":");
+  const [subVendor, subDevice] = (values.get("PCI_SUBSYS_ID") ?? "").split(":");
+  const identity = {
+    vendorId: parseHexId(vendor),
+    deviceId: parseHexId(device),
+    classCode: parseHexId(values.get("PCI_CLASS"), 6),
+    subsystemVendorId: parseHexId(subVendor),
+    subsystemDeviceId: parseHexId(subDevice),
+    driver: values.get("DRIVER") || null,
+  };
+  return identity.vendorId && identity.deviceId && identity.classCode ? identity : undefined;
+}
+
+async function readIdentity(host: HostRoot, dir: string, uevent: string | undefined, driverLink: string | undefined): Promise<PciIdentity> {
+  const fromUevent = parsePciUevent(uevent);
+  if (fromUevent) return fromUevent;
+  const [vendorText, deviceText, classText, subVendorText, subDeviceText] = await Promise.all([
     readAttribute(host, `${dir}/vendor`),
     readAttribute(host, `${dir}/device`),
     readAttribute(host, `${dir}/class`),
     readAttribute(host, `${dir}/subsystem_vendor`),
     readAttribute(host, `${dir}/subsystem_device`),
+  ]);
+  return {
+    vendorId: parseHexId(vendorText),
+    deviceId: parseHexId(deviceText),
+    classCode: parseHexId(classText, 6),
+    subsystemVendorId: parseHexId(subVendorText),
+    subsystemDeviceId: parseHexId(subDeviceText),
+    driver: linkName(driverLink),
+  };
+}
+
+async function readPciDevice(host: HostRoot, address: string, names: PciNames): Promise<PciDevice | undefined> {
+  const dir = `${PCI_DEVICES}/${address}`;
+  // The driver link is read even with uevent: a single readlink, and snapshots keep it for other readers.
+  const [uevent, driverLink, groupLink, resetText, numaText] = await Promise.all([
+    readText(host, `${dir}/uevent`),
     host.readLink(`${dir}/driver`),
     host.readLink(`${dir}/iommu_group`),
     readAttribute(host, `${dir}/reset_method`),
     readAttribute(host, `${dir}/numa_node`),
   ]);
-  const vendorId = parseHexId(vendorText);
-  const deviceId = parseHexId(deviceText);
-  const classCode = parseHexId(classText, 6);
+  const identity = await readIdentity(host, dir, uevent, driverLink);
+  const { vendorId, deviceId, classCode, subsystemVendorId, subsystemDeviceId } = identity;
+  const driver = linkName(driverLink) ?? identity.driver;
   if (!vendorId || !deviceId || !classCode) return undefined;
   const isDisplay = classCode.startsWith("03");
   const bootVgaText = isDisplay ? await readAttribute(host, `${dir}/boot_vga`) : undefined;
@@ -39,14 +86,14 @@ async function readPciDevice(host: HostRoot, address: string, names: PciNames): 
     address,
     vendorId,
     deviceId,
-    subsystemVendorId: parseHexId(subVendorText),
-    subsystemDeviceId: parseHexId(subDeviceText),
+    subsystemVendorId,
+    subsystemDeviceId,
     classCode,
     className: names.className(classCode) ?? FALLBACK_CLASS_NAMES[classCode.slice(0, 4)] ?? null,
     vendorName,
     deviceName,
     name: vendorName && deviceName ? `${vendorName} ${deviceName}` : (deviceName ?? `${vendorName ?? vendorId} device ${vendorId}:${deviceId}`),
-    driver: linkName(driverLink),
+    driver,
     iommuGroup: group !== null && group >= 0 ? group : null,
     bootVga: isDisplay && bootVgaText !== undefined ? bootVgaText === "1" : null,
     resetMethods: resetText ? resetText.split(/\s+/).filter(Boolean) : null,
