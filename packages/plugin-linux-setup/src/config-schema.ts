@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { HOSTNAME_HINT, isValidHostname } from "./hostname.js";
-import { SSH_KEY_HINT, sshKeyProblem } from "./ssh-keys.js";
+import { sshKeyProblem } from "./ssh-keys.js";
 import { isKnownTimezone } from "./timezone.js";
 import { describeCharacter, unsafeCharacterIn } from "./yaml-safe-text.js";
 
@@ -71,4 +71,3 @@ export const linuxTableSchema = z.strictObject({
 
 export type LinuxTable = z.infer<typeof linuxTableSchema>;
 export type LinuxUserTable = z.infer<typeof linuxUserSchema>;
-export { SSH_KEY_HINT };

@@ -69,6 +69,17 @@ describe("the [linux] table", () => {
     }
   });
 
+  it("takes keys with authorized_keys options and every common key type", () => {
+    const keys = [
+      `from="10.0.0.0/8",no-port-forwarding ${KEY}`,
+      "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 rsa@host",
+      "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= ec@host",
+      "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t yubikey",
+    ];
+    expect(linuxTableSchema.safeParse({ users: [{ name: "dev", ssh_authorized_keys: keys }] }).success).toBe(true);
+    expect(issuesOf({ users: [{ name: "dev", ssh_authorized_keys: ["~/.ssh/id_ed25519.pub"] }] })[0]!.message).toContain("not a public key");
+  });
+
   it("runcmd takes argv arrays and strings, not empty ones", () => {
     expect(linuxTableSchema.safeParse({ runcmd: [["ls"], "ls -l"] }).success).toBe(true);
     expect(issuesOf({ runcmd: [[]] })[0]!.path).toEqual(["runcmd", 0]);
