@@ -156,6 +156,18 @@ describe("files the request names (relative to the TOML's folder)", () => {
     for (const bus of ["virtio", "scsi", "nvme"]) await runPipeline(await vm(`[[disk]]\nsize = "1GiB"\nbus = "${bus}"\nreadonly = true\n`), { hostRoot: ryzen });
   });
 
+  it("OVMF files given in [firmware] are used; a missing one is named", async () => {
+    const path = await vm('[firmware]\ncode = "ovmf/CODE.fd"\nvars = "ovmf/VARS.fd"\n');
+    const folder = join(path, "..");
+    await import("node:fs/promises").then((fs) => fs.mkdir(join(folder, "ovmf")));
+    await writeFile(join(folder, "ovmf", "CODE.fd"), "code");
+    const error = await pipelineError(path, { hostRoot: ryzen });
+    expect(error.problems).toEqual([expect.objectContaining({ code: "E_FIRMWARE_FILE_MISSING", keyPath: "firmware.vars", line: 5, received: '"ovmf/VARS.fd"' })]);
+    await writeFile(join(folder, "ovmf", "VARS.fd"), "vars");
+    const { kernel } = await runPipeline(path, { hostRoot: ryzen });
+    expect(kernel.session.get(vmDefinitionKey)!.firmware).toMatchObject({ code: join(folder, "ovmf", "CODE.fd"), varsTemplate: join(folder, "ovmf", "VARS.fd") });
+  });
+
   it("a qcow2 file declared raw is refused (the guest could overwrite the metadata)", async () => {
     const path = await vm('[[disk]]\npath = "data.img"\nformat = "raw"\n');
     await writeFile(join(path, "..", "data.img"), Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb]), Buffer.alloc(508)]));

@@ -16,7 +16,8 @@ export async function run(ctx: StageContext): Promise<void> {
   }
   let template: Buffer;
   try {
-    template = await readFile(ctx.host.path(firmware.varsTemplate));
+    // Found by env-check: a host path (below --host-root); named in [firmware] vars: the user's file.
+    template = await readFile(ctx.host.path(firmware.varsTemplate)).catch(() => readFile(firmware.varsTemplate!));
   } catch (error) {
     throw new VmforgeError("E_OVMF_MISSING", `The OVMF vars template ${firmware.varsTemplate} could not be read: ${(error as Error).message}`, {
       fix: "Install OVMF: `apt install ovmf` (Debian, Ubuntu), `dnf install edk2-ovmf` (Fedora).",

@@ -1,0 +1,54 @@
+import { resolve } from "node:path";
+import type { EnvironmentData } from "@vmforge/plugin-env-check";
+import type { UserVmRequest } from "../contract.js";
+import { inspectImage } from "../disk-format-detection.js";
+import { selectOvmf } from "../ovmf-selection.js";
+import type { HostFit } from "../working-keys.js";
+import type { CheckReport } from "./report.js";
+
+const OVMF_FIX = "Install OVMF: `apt install ovmf` (Debian, Ubuntu), `dnf install edk2-ovmf` (Fedora), `pacman -S edk2-ovmf` (Arch); or set [firmware] code and vars.";
+
+/** The OVMF pair for UEFI: the user's files where given, else the best match env-check found. */
+export async function chooseFirmware(request: UserVmRequest, env: EnvironmentData, report: CheckReport): Promise<HostFit["ovmf"]> {
+  const { type, secure_boot: secureBoot, code, vars } = request.firmware;
+  if (type !== "uefi") return null;
+  const found = selectOvmf(env.firmware.ovmfCode, env.firmware.ovmfVars, secureBoot);
+  if (code === undefined && vars === undefined) {
+    if (found) return found;
+    reportNotFound(env, secureBoot, report);
+    return null;
+  }
+  const pair = {
+    code: code !== undefined ? resolve(report.baseDir, code) : found?.code,
+    varsTemplate: vars !== undefined ? resolve(report.baseDir, vars) : found?.varsTemplate,
+  };
+  for (const [key, given, path] of [["code", code, pair.code], ["vars", vars, pair.varsTemplate]] as const) {
+    if (given !== undefined && path !== undefined && !(await inspectImage(path)).exists) {
+      report.problem("E_FIRMWARE_FILE_MISSING", ["firmware", key], `${path} does not exist`, { received: JSON.stringify(given), expected: "an existing OVMF file" });
+    }
+  }
+  if (pair.code !== undefined && pair.varsTemplate !== undefined) return { code: pair.code, varsTemplate: pair.varsTemplate };
+  const missing = code === undefined ? "code" : "vars";
+  report.problem("E_OVMF_MISSING", ["firmware", missing], `no OVMF ${missing === "code" ? "code image" : "vars template"} was found on the host to go with the one given`, {
+    received: "nothing (the key is missing)",
+    expected: `[firmware] ${missing} = "..."`,
+    fix: OVMF_FIX,
+  });
+  return null;
+}
+
+function reportNotFound(env: EnvironmentData, secureBoot: boolean, report: CheckReport): void {
+  if (secureBoot && selectOvmf(env.firmware.ovmfCode, env.firmware.ovmfVars, false)) {
+    report.problem("E_OVMF_MISSING", ["firmware", "secure_boot"], "no OVMF build with secure boot was found", {
+      received: "true",
+      expected: "an OVMF secure boot build (OVMF_CODE_4M.secboot.fd + OVMF_VARS_4M.ms.fd)",
+      fix: `${OVMF_FIX} Or set secure_boot = false.`,
+    });
+    return;
+  }
+  report.problem("E_OVMF_MISSING", ["firmware", "type"], `UEFI firmware (OVMF) was not found in ${env.firmware.searchedDirs.join(", ") || "the usual folders"}`, {
+    received: '"uefi"',
+    expected: 'OVMF installed, or type = "bios"',
+    fix: OVMF_FIX,
+  });
+}
