@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostRoot } from "@vmforge/kernel";
 import { EnvironmentDataSchema, HostReportSchema, buildHostReport, gatherEnvironment } from "../src/index.js";
 import { parseKernelCmdline } from "../src/host/cmdline.js";
@@ -10,7 +10,14 @@ import { parseMeminfo, selectedMode } from "../src/host/meminfo.js";
 import { parseOsRelease } from "../src/host/os-release.js";
 import { PciNames } from "../src/host/pci-ids.js";
 import { parsePciUevent, readPciDevices } from "../src/host/pci-devices.js";
+import { systemChecks } from "../src/verdicts/system-checks.js";
 import { checkHostRoot } from "./check-host.js";
+
+/** The facts of an empty host, to vary one section at a time. */
+function minimalEnvironment() {
+  return EnvironmentDataSchema.parse(JSON.parse(JSON.stringify(emptyEnvironment)));
+}
+let emptyEnvironment: unknown;
 
 const folders: string[] = [];
 afterAll(async () => {
@@ -30,6 +37,10 @@ async function tree(files: Record<string, string>): Promise<string> {
   }
   return root;
 }
+
+beforeAll(async () => {
+  emptyEnvironment = await gatherEnvironment(new HostRoot(await tree({ "/README": "empty" })));
+});
 
 describe("kernel command line", () => {
   it("parses the IOMMU, VFIO, hugepage and isolation parameters", () => {
@@ -270,6 +281,18 @@ describe("parsePciUevent", () => {
     });
     expect(parsePciUevent("PCI_SLOT_NAME=0000:01:00.0\n")).toBeUndefined();
     expect(parsePciUevent(undefined)).toBeUndefined();
+  });
+
+  it("warns when hugepages= asks for more pages than the kernel reserved", () => {
+    const base = { totalBytes: 16 * 1024 ** 3, availableBytes: 8 * 1024 ** 3, transparentHugepages: "madvise" };
+    const pools = [{ sizeBytes: 1024 ** 3, total: 6, free: 6, reserved: 0, surplus: 0 }];
+    const check = systemChecks({
+      ...minimalEnvironment(),
+      kernel: { release: null, cmdline: parseKernelCmdline("default_hugepagesz=1G hugepagesz=1G hugepages=8") },
+      memory: { ...base, hugepages: { defaultSizeBytes: 1024 ** 3, pools } },
+    }).find((candidate) => candidate.id === "memory.hugepages")!;
+    expect(check.status).toBe("warn");
+    expect(check.message).toContain("asks for 8 hugepages of 1024 MiB but only 6");
   });
 });
 

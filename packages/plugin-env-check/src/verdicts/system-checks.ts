@@ -1,6 +1,7 @@
 import type { Check, EnvironmentData } from "../contract.js";
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
 function installHint(osId: string | null, debian: string, fedora: string, arch: string): string {
   if (osId === "fedora" || osId === "rhel" || osId === "centos" || osId === "rocky" || osId === "almalinux") return `sudo dnf install ${fedora}`;
@@ -10,23 +11,57 @@ function installHint(osId: string | null, debian: string, fedora: string, arch: 
 
 /** Memory, hugepages, OVMF firmware and the QEMU programs. */
 export function systemChecks(env: EnvironmentData): Check[] {
-  const checks: Check[] = [];
-  const { memory, firmware } = env;
-  if (memory.totalBytes === null) {
-    checks.push({ id: "memory.total", status: "warn", message: "/proc/meminfo is missing or unreadable: memory for guests is unknown" });
-  } else {
-    const available = memory.availableBytes === null ? "" : `, ${(memory.availableBytes / GIB).toFixed(1)} GiB available`;
-    checks.push({ id: "memory.total", status: "pass", message: `${(memory.totalBytes / GIB).toFixed(1)} GiB RAM${available}` });
+  return [memoryCheck(env), hugepagesCheck(env), ...firmwareChecks(env)];
+}
+
+function memoryCheck({ memory }: EnvironmentData): Check {
+  if (memory.totalBytes === null) return { id: "memory.total", status: "warn", message: "/proc/meminfo is missing or unreadable: memory for guests is unknown" };
+  const available = memory.availableBytes === null ? "" : `, ${(memory.availableBytes / GIB).toFixed(1)} GiB available`;
+  return { id: "memory.total", status: "pass", message: `${(memory.totalBytes / GIB).toFixed(1)} GiB RAM${available}` };
+}
+
+function hugepagesCheck(env: EnvironmentData): Check {
+  const shortfall = hugepageShortfall(env);
+  if (shortfall) {
+    return {
+      id: "memory.hugepages",
+      status: "warn",
+      message: `the kernel command line asks for ${shortfall.requested} hugepages of ${shortfall.sizeBytes / MIB} MiB but only ${shortfall.total} are reserved (memory too fragmented or too small at boot)`,
+      fix: "Lower `hugepages=` to what the host can spare, or reserve 1 GiB pages at boot with `default_hugepagesz=1G hugepagesz=1G hugepages=N`, then reboot.",
+    };
   }
-  const reserved = memory.hugepages.pools.filter((pool) => pool.total > 0);
-  checks.push({
+  const { pools } = env.memory.hugepages;
+  const reserved = pools.filter((pool) => pool.total > 0);
+  return {
     id: "memory.hugepages",
     status: "pass",
     message: reserved.length
-      ? `hugepages reserved: ${reserved.map((pool) => `${pool.total} x ${pool.sizeBytes / 1024 ** 2} MiB (${pool.free} free)`).join(", ")}`
-      : `no static hugepages reserved (optional; sizes offered: ${memory.hugepages.pools.map((pool) => `${pool.sizeBytes / 1024 ** 2} MiB`).join(", ") || "none"})`,
-  });
+      ? `hugepages reserved: ${reserved.map((pool) => `${pool.total} x ${pool.sizeBytes / MIB} MiB (${pool.free} free)`).join(", ")}`
+      : `no static hugepages reserved (optional; sizes offered: ${pools.map((pool) => `${pool.sizeBytes / MIB} MiB`).join(", ") || "none"})`,
+  };
+}
 
+/** `hugepages=N` on the command line against the pool the kernel filled. */
+function hugepageShortfall(env: EnvironmentData): { requested: number; total: number; sizeBytes: number } | undefined {
+  const { cmdline } = env.kernel;
+  if (cmdline.hugepages === null) return undefined;
+  const sizeBytes = parseSize(cmdline.hugepagesz ?? cmdline.defaultHugepagesz) ?? env.memory.hugepages.defaultSizeBytes;
+  const pool = env.memory.hugepages.pools.find((candidate) => candidate.sizeBytes === sizeBytes);
+  if (!pool || sizeBytes === null || pool.total >= cmdline.hugepages) return undefined;
+  return { requested: cmdline.hugepages, total: pool.total, sizeBytes };
+}
+
+/** `1G`, `2M`, `2048K` → bytes. */
+function parseSize(text: string | null): number | null {
+  const match = text?.match(/^(\d+)([KMG])?$/i);
+  if (!match) return null;
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match[2] ?? "").toUpperCase() as "K" | "M" | "G"] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+function firmwareChecks(env: EnvironmentData): Check[] {
+  const { firmware } = env;
+  const checks: Check[] = [];
   checks.push(
     firmware.ovmfCode.length
       ? { id: "firmware.ovmf", status: "pass", message: `UEFI firmware for guests: ${firmware.ovmfCode.join(", ")}` }
