@@ -76,3 +76,26 @@ describe("no shell or option injection through names and paths", () => {
     }
   });
 });
+
+describe("launch.sh for a TPM and a macvtap NIC", () => {
+  it("starts swtpm and opens the macvtap device before QEMU, and parses as sh", async () => {
+    const folder = await tempDir();
+    const config = join(folder, "vm.toml");
+    await writeFile(config, '[vm]\nname = "tpm-vm"\n[firmware]\ntpm = true\n[[network]]\nmode = "macvtap"\ndevice = "eth0"\n');
+    const outputDir = join(folder, "out");
+    const { kernel } = await runPipeline(config, { environment: fakeEnvironment(), outputDir });
+    const definition = kernel.session.get(vmDefinitionKey)!;
+    const { argv, launchScript } = kernel.session.get(qemuCommandKey)!;
+    expect(spawnSync("sh", ["-n", "-c", launchScript]).status).toBe(0);
+    const lines = launchScript.split("\n");
+    const swtpm = lines.findIndex((line) => line.startsWith("swtpm socket --tpm2 --daemon"));
+    const tap = lines.findIndex((line) => line.startsWith('exec 3<>"/dev/tap$(cat /sys/class/net/'));
+    const qemu = lines.findIndex((line) => line.startsWith("exec qemu-system-x86_64"));
+    expect(swtpm).toBeGreaterThan(0);
+    expect(tap).toBeGreaterThan(swtpm);
+    expect(qemu).toBeGreaterThan(tap);
+    expect(lines[swtpm]).toContain(`path=${definition.firmware.tpmSocket}`);
+    expect(argv).toEqual(expect.arrayContaining(["emulator,id=tpm0,chardev=chrtpm", "tpm-crb,tpmdev=tpm0", "tap,id=net0,fd=3"]));
+    expect(launchScript).toContain(`ip link add link eth0 name mv${definition.uuid.slice(0, 8)}n0 type macvtap mode bridge`);
+  });
+});

@@ -122,6 +122,19 @@ describe("schema problems: all of them, each with key path, line, what was given
     expect(problem?.message.length).toBeGreaterThan(5);
   });
 
+  it.each([
+    ['__proto__ = 1\n[vm]\nname = "a"\n', "__proto__", 1],
+    ['[vm]\nname = "a"\n[__proto__]\nx = 1\n', "__proto__", 3],
+    ['[vm]\nname = "a"\n__proto__ = { polluted = true }\n', "vm.__proto__", 3],
+    ['[vm]\nname = "a"\n[[disk]]\nsize = "1GiB"\ntoString = 1\n', "disk[0].toString", 5],
+    ['[vm]\nname = "a"\n"" = 1\n', 'vm.""', 3],
+    ['[vm]\nname = "a"\n"my key" = 1\n', 'vm."my key"', 3],
+  ])("hostile key %j is an unknown key, nothing more", async (text, keyPath, line) => {
+    const error = await rejection(text);
+    expect(pick(error.problems)).toEqual([{ code: expect.stringMatching(/^E_CONFIG_UNKNOWN_(KEY|TABLE)$/), keyPath, line, column: 1 }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("a table of an installed plugin is validated by that plugin's schema, with did-you-mean from it", async () => {
     const error = await rejection('[vm]\nname = "a"\nguest = "linux"\n[linux]\nhostnme = "x"\npackages = "nginx"\n', [await fakeLinuxPlugin()]);
     expect(pick(error.problems)).toEqual([

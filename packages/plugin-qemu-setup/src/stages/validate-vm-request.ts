@@ -12,6 +12,9 @@ export async function run(ctx: StageContext): Promise<void> {
   const { fit, problems, warnings } = await validateVmRequest(request, environment, { passthroughHandled });
   const guestWarning = unhandledGuest(request.vm.guest, ctx);
   if (guestWarning) warnings.push(guestWarning);
+  if (request.output.libvirt_xml && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "qemu_setup:generate_libvirt_xml"))) {
+    warnings.push({ code: "W_LIBVIRT_UNHANDLED", text: "[output] libvirt_xml = true, but no installed plugin writes domain.xml.", fix: "Install @vmforge/plugin-libvirt-xml (`npm install @vmforge/plugin-libvirt-xml`)." });
+  }
   for (const warning of warnings) ctx.ui.warn(warning.text, warning.fix, warning.code);
   if (problems.length > 0) throw validationError(problems);
   ctx.set(hostFitKey, fit);
