@@ -34,7 +34,7 @@ describe("every example in examples/ through qemu-setup and this plugin (plan --
       const domain = parseDomain(await read("domain.xml"));
       const devices = child(domain, "devices");
       const qemuArgs = children(domain, "qemu:commandline").flatMap((line) => children(line, "qemu:arg").map((arg) => attribute(arg, "value")!));
-      const nvmeDisks = qemuArgs.filter((arg) => arg.startsWith("nvme,")).length;
+      const nvmeDisks = qemuArgs.filter((arg) => arg.startsWith("{") && (JSON.parse(arg) as { driver?: string }).driver === "nvme").length;
       const forwardedNics = qemuArgs.filter((arg) => arg.startsWith("user,")).length;
       expect(children(devices, "disk").length + nvmeDisks).toBe(definition.disks.length + (definition.guest === "linux" ? 1 : 0));
       expect(children(devices, "interface").length + forwardedNics).toBe(definition.nics.length);

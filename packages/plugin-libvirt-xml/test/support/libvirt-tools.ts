@@ -57,7 +57,9 @@ async function prepareEmbedRoot(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "vmforge-libvirt-embed-"));
   await mkdir(join(root, "etc"), { recursive: true });
   await mkdir(join(root, "hugepages"));
-  await writeFile(join(root, "etc", "qemu.conf"), 'user = "root"\ngroup = "root"\n');
+  // Root throughout and no relabelling: the test's files keep their owner and get no security xattrs; no virtlogd needed.
+  const settings = ['user = "root"', 'group = "root"', 'swtpm_user = "root"', 'swtpm_group = "root"', 'security_driver = "none"', "remember_owner = 0", 'stdio_handler = "file"'];
+  await writeFile(join(root, "etc", "qemu.conf"), `${settings.join("\n")}\n`);
   await copyFile("/etc/passwd", join(root, "passwd"));
   await copyFile("/etc/group", join(root, "group"));
   const passwd = await readFile(join(root, "passwd"), "utf8");
@@ -68,8 +70,8 @@ async function prepareEmbedRoot(): Promise<string> {
   return root;
 }
 
-/** The QEMU argv libvirt would run for a domain, split into arguments. */
-export async function libvirtQemuArgv(path: string): Promise<string[]> {
+/** Runs one virsh command line (several commands joined by ";") against the embedded QEMU driver. */
+async function embeddedVirsh(commands: string, path: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   embedRoot ??= prepareEmbedRoot();
   const root = await embedRoot;
   const script = [
@@ -77,13 +79,29 @@ export async function libvirtQemuArgv(path: string): Promise<string[]> {
     `mount --bind "${root}/group" /etc/group`,
     // Hugepage-backed domains need a hugetlbfs mount; this one exists only in the namespace.
     `mount -t hugetlbfs hugetlbfs "${root}/hugepages"`,
-    `exec virsh -c "qemu:///embed?root=${root}" domxml-to-native qemu-argv "$1"`,
+    `exec virsh -c "qemu:///embed?root=${root}" "${commands}"`,
   ].join(" && ");
-  const result = await execa("unshare", ["-m", "sh", "-c", script, "sh", path], { reject: false, all: false });
+  const result = await execa("unshare", ["-m", "sh", "-c", script, "sh", path], { reject: false });
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The QEMU argv libvirt would run for a domain, split into arguments. */
+export async function libvirtQemuArgv(path: string): Promise<string[]> {
+  const result = await embeddedVirsh("domxml-to-native qemu-argv $1", path);
   if (result.exitCode !== 0) throw new Error(`virsh domxml-to-native failed (${result.exitCode}): ${result.stderr}`);
   const words = splitShellWords(result.stdout.trim());
   // virsh prints the environment first (LC_ALL=C PATH=... HOME=...), then the program.
   return words.slice(words.findIndex((word) => !/^[A-Z_]+=/.test(word)));
+}
+
+/**
+ * libvirt starts the domain for real (QEMU paused, so no guest code runs), runs HMP commands
+ * in it, and destroys it, all in one virsh session of the embedded driver.
+ */
+export async function startPausedWithLibvirt(path: string, name: string, hmpCommands: string[] = []): Promise<{ exitCode: number; output: string }> {
+  const commands = ["create --paused $1", ...hmpCommands.map((command) => `qemu-monitor-command ${name} --hmp '${command}'`), `destroy ${name}`].join(" ; ");
+  const result = await embeddedVirsh(commands, path);
+  return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}` };
 }
 
 /** Splits virsh's printed command line (single-quoted JSON, bare words) into arguments. */

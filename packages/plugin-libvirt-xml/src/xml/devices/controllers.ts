@@ -1,4 +1,5 @@
 import type { VmController } from "@vmforge/plugin-qemu-setup";
+import { tooManyDevicesError } from "../../errors.js";
 import { element, type XmlElement } from "../node.js";
 
 // QEMU device names (what the definition carries) to libvirt controller models.
@@ -19,7 +20,7 @@ const SCSI_MODELS: Record<string, string> = {
 };
 
 /** The counter root ports share: pcie-root is PCI controller 0, root ports are 1, 2, ... */
-export const ROOT_PORT = "pcie-root-port";
+const ROOT_PORT = "pcie-root-port";
 
 /**
  * Controller indexes, given per type, so hostdevs can name a root port of their own (see
@@ -40,7 +41,7 @@ export function controllerElement(controller: VmController, indexes: ControllerI
     case "pcie-root":
       return element({ type: "pci", index: 0, model: "pcie-root" });
     case "pcie-root-port":
-      return rootPortElement(indexes.take(ROOT_PORT, 1));
+      return rootPortElement(takeRootPort(indexes));
     case "usb": {
       const model = USB_MODELS[controller.model] ?? "qemu-xhci";
       return element({ type: "usb", index: indexes.take("usb"), model, ports: model.endsWith("xhci") ? 15 : undefined });
@@ -52,6 +53,13 @@ export function controllerElement(controller: VmController, indexes: ControllerI
     case "virtio-serial":
       return element({ type: "virtio-serial", index: indexes.take("virtio-serial") });
   }
+}
+
+/** The next root port's controller index (the PCI bus number its device sits on). */
+export function takeRootPort(indexes: ControllerIndexes): number {
+  const index = indexes.take(ROOT_PORT, 1);
+  if (index > 255) throw tooManyDevicesError("PCIe root ports", 255);
+  return index;
 }
 
 /** A root port of its own for a passed-through multifunction device. */

@@ -33,17 +33,18 @@ export interface DevicesXml {
 
 /** `<devices>`, in libvirt's own order of device kinds. */
 export function devicesElement({ definition, media, emulator, bootOrder, notes }: DevicesInput): DevicesXml {
-  const storage = storageDevices(definition, media, bootOrder, notes);
   const indexes = new ControllerIndexes();
   const controllers = definition.controllers.map((controller) => controllerElement(controller, indexes));
   const passthrough = hostdevElements(definition.hostDevices, indexes, notes);
+  const storage = storageDevices(definition, media, bootOrder, notes);
   const network = networkDevices(definition.nics, notes);
   const display = displayElements(definition.display, notes);
   const hostdevs = [...passthrough.hostdevs, ...definition.usbDevices.map(usbHostdevElement)];
 
   const devices: XmlElement = { emulator: textElement(singleLineText("emulator", emulator)) };
   if (storage.disks.length > 0) devices.disk = storage.disks;
-  if (controllers.length + passthrough.rootPorts.length > 0) devices.controller = [...controllers, ...passthrough.rootPorts];
+  const allControllers = [...controllers, ...passthrough.rootPorts];
+  if (allControllers.length > 0) devices.controller = allControllers;
   if (network.interfaces.length > 0) devices.interface = network.interfaces;
   if (hostdevs.length > 0) devices.hostdev = hostdevs;
   Object.assign(devices, serialConsoleElements());

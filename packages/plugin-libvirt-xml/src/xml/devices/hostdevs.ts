@@ -1,9 +1,8 @@
 import type { HostDevice } from "@vmforge/plugin-qemu-setup";
-import { tooManyDevicesError } from "../../errors.js";
 import { element, type XmlElement } from "../node.js";
 import type { DomainNotes } from "../notes.js";
 import { singleLineText } from "../user-text.js";
-import { ControllerIndexes, ROOT_PORT, rootPortElement } from "./controllers.js";
+import { rootPortElement, takeRootPort, type ControllerIndexes } from "./controllers.js";
 
 interface PciAddress {
   domain: number;
@@ -52,8 +51,7 @@ export function hostdevElements(devices: readonly HostDevice[], indexes: Control
       primaryGpu(sorted[0]!);
       continue;
     }
-    const port = indexes.take(ROOT_PORT, 1);
-    if (port > 255) throw tooManyDevicesError("PCI root ports", 255);
+    const port = takeRootPort(indexes);
     rootPorts.push(rootPortElement(port));
     const keepNumbers = sorted.some((device) => parsePciAddress(device.address).function === 0);
     sorted.forEach((device, position) => {

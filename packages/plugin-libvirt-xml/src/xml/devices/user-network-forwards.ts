@@ -1,5 +1,5 @@
 import type { VmNic } from "@vmforge/plugin-qemu-setup";
-import { qemuId } from "../qemu-arguments.js";
+import { qemuId, qemuJson } from "../qemu-arguments.js";
 
 /*
  * libvirt 9.0 cannot forward host ports to a user-mode (slirp) NIC: <portForward> exists only
@@ -13,9 +13,10 @@ export function hasPortForwards(nic: VmNic): boolean {
   return nic.mode === "user" && nic.forwards.length > 0;
 }
 
-/** `-netdev user,...,hostfwd=...` and its `-device` for one user-mode NIC with port forwards. */
+/** `-netdev user,...,hostfwd=...` and its `-device`, for one user-mode NIC with port forwards. */
 export function userNetworkArguments(nic: VmNic): string[] {
   const id = qemuId(nic.id);
   const forwards = nic.forwards.map((forward) => `hostfwd=${forward.protocol}::${forward.hostPort}-:${forward.guestPort}`);
-  return ["-netdev", ["user", `id=${id}`, ...forwards].join(","), "-device", [nic.model, `netdev=${id}`, `mac=${nic.mac}`].join(",")];
+  const device = qemuJson({ driver: nic.model, netdev: id, id: `${id}-dev`, mac: nic.mac });
+  return ["-netdev", ["user", `id=${id}`, ...forwards].join(","), "-device", device];
 }
