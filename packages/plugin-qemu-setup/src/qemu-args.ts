@@ -55,7 +55,11 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
   add("-smp", options([["cpus", cpu.vcpus], ["sockets", cpu.sockets], ["cores", cpu.cores], ["threads", cpu.threads]]));
   add("-m", `${memory.mib}M`);
   if (memory.hugepages) {
-    add("-object", options([["", "memory-backend-file"], ["id", "mem0"], ["size", `${memory.mib}M`], ["mem-path", "/dev/hugepages"], ["share", "on"], ["prealloc", "on"]]));
+    // memfd with hugetlb needs no hugetlbfs mount point, whatever the page size.
+    add(
+      "-object",
+      options([["", "memory-backend-memfd"], ["id", "mem0"], ["size", `${memory.mib}M`], ["hugetlb", "on"], ["hugetlbsize", memory.hugepageSizeBytes ?? undefined], ["share", "on"], ["prealloc", "on"]]),
+    );
   }
 
   if (firmware.type === "uefi") {

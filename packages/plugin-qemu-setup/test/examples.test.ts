@@ -102,6 +102,7 @@ describe("the examples", () => {
     expect(argv).toContain("vfio-pci,host=0000:01:00.0,bus=hostport1,addr=00.0,multifunction=on");
     expect(argv).toContain("vfio-pci,host=0000:01:00.1,bus=hostport1,addr=00.1");
     expect(argv).toContain("type=q35,accel=kvm,smm=on,memory-backend=mem0");
+    expect(argv).toContain("memory-backend-memfd,id=mem0,size=16384M,hugetlb=on,hugetlbsize=2097152,share=on,prealloc=on");
     expect(argv).toContain("usb-host,bus=usb.0,vendorid=0x046d,productid=0xc52b");
   });
 });
