@@ -2,12 +2,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { examplesDir, hasTool } from "@vmforge/test-support";
 import { qemuCommandSchema, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { libvirtDomainKey } from "../src/index.js";
 import { attribute, child, children, parseDomain, text } from "./support/parse-xml.js";
-import { canConvertToQemuArgv, libvirtQemuArgv, virshDefineOnTestDriver, virtXmlValidate, writeTempXml } from "./support/libvirt-tools.js";
+import { canConvertToQemuArgv, libvirtQemuArgv, startPausedWithLibvirt, virshDefineOnTestDriver, virtXmlValidate, writeTempXml } from "./support/libvirt-tools.js";
 import { envCheckPlugin, fakeEnvCheckPlugin, fakeEnvironment, fakeLinuxPlugin, fakeVfioPlugin, runPlan, tomlWithLibvirtXml, type PipelineRun } from "./support/pipeline.js";
 import { bootOrder, deviceSignatures, hostForwards, hugepageBacked, memoryMiB, pflashFiles, secureBootFlash, smp } from "./support/qemu-argv.js";
 
@@ -84,7 +85,6 @@ describe("end to end: the real env-check on this host, qemu-setup and this plugi
       "[display]",
       'type = "vnc"',
       'listen = "127.0.0.1"',
-      "port = 5905",
       "[output]",
       "libvirt_xml = true",
       "",
@@ -114,6 +114,16 @@ describe("end to end: the real env-check on this host, qemu-setup and this plugi
     expect(theirs[0]).toMatch(/qemu-system-x86_64$/);
     expect(theirs).toContain("-accel");
   });
+
+  it.skipIf(!convert || !hasTool("qemu-img"))("libvirt starts it (paused) once apply's disk images exist", async () => {
+    const { createImages } = qemuCommandSchema.pick({ createImages: true }).parse(JSON.parse(await run.read("qemu-command.json")));
+    for (const image of createImages) await execa(image.argv[0]!, image.argv.slice(1));
+    const result = await startPausedWithLibvirt(join(run.outputDir, "domain.xml"), "e2e-1", ["info block", "info usernet"]);
+    expect(result.output).toContain("Domain 'e2e-1' created");
+    for (const disk of run.kernel.session.get(vmDefinitionKey)!.disks) expect(result.output).toContain(disk.path);
+    expect(result.output).toMatch(/HOST_FORWARD.*\b2222\b/);
+    expect(result.output).toContain("Domain 'e2e-1' destroyed");
+  }, 60_000);
 });
 
 describe.skipIf(!convert)("every example: libvirt's QEMU command line has the devices of qemu-setup's", () => {
