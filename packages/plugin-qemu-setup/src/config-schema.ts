@@ -219,7 +219,8 @@ export type QemuTables = z.output<typeof qemuTablesSchema>;
 
 // The output of the tables must be exactly the request minus what the loader adds.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-export const tablesMatchRequest: Same<QemuTables, Omit<UserVmRequest, "source" | "extensions">> = true;
+// Not exported: a compile-time check only.
+const tablesMatchRequest: Same<QemuTables, Omit<UserVmRequest, "source" | "extensions">> = true;
 
 /** The keys each table accepts, for did-you-mean. `[]` stands for any array index. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
