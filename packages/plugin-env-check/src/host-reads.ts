@@ -53,3 +53,8 @@ export function hostReads(host: HostRoot, options: HostReadOptions = {}): HostRe
   }
   return reads;
 }
+
+/** Drops the reads of this host root, so a later run in the same process reads the host afresh. */
+export function forgetHostReads(host: HostRoot): void {
+  started.delete(host);
+}

@@ -83,3 +83,14 @@ describe.runIf(onLinux)("systeminformation, only when asked", () => {
     expect(second.result?.type === "Result" && second.result.data).toEqual(first?.type === "Result" && first.data);
   }, 30_000);
 });
+
+describe.runIf(onLinux)("a second run in the same process", () => {
+  it("reads the host afresh", async () => {
+    const kernel = new Kernel({ dryRun: true, hostRoot: "/" });
+    await kernel.use(plugin);
+    await kernel.run({ selection: { targetKeys: ["host_report"] } });
+    const first = kernel.session.snapshot()["host_memory"];
+    await kernel.run({ selection: { targetKeys: ["host_report"] } });
+    expect(kernel.session.snapshot()["host_memory"]).not.toBe(first);
+  });
+});

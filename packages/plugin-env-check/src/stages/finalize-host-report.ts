@@ -1,5 +1,6 @@
 import type { StageContext } from "@vmforge/kernel";
 import { assembleEnvironment } from "../gather-environment.js";
+import { forgetHostReads } from "../host-reads.js";
 import { environmentDataKey, hostCpuKey, hostIommuKey, hostMemoryKey, hostModulesKey, hostNetworkKey, hostOsKey, hostPciKey, hostReportKey, hostStorageKey } from "../keys.js";
 import { buildHostReport } from "../verdicts/host-report.js";
 import { renderHostReport } from "../verdicts/render-report.js";
@@ -24,6 +25,7 @@ export async function run(ctx: StageContext): Promise<void> {
       network: ctx.get(hostNetworkKey),
     }),
   );
+  forgetHostReads(ctx.host);
   const report = ctx.set(hostReportKey, buildHostReport(environment));
   ctx.dispatch("EnvironmentCheckCompleted", { environment_data: environment });
   ctx.ui.result(renderHostReport(environment, report), { environment_data: environment, checks: report.checks, gpus: report.gpus });
