@@ -18,9 +18,15 @@ const examples = readdirSync(examplesDir).filter((name) => name.endsWith(".toml"
 // No host here has /dev/kvm, the bridge br0 or the IOMMU; the host facts say so.
 const tcgHost = fakeEnvironment({ kvm: false, logicalCpus: 8 });
 
-/** In the test only: a bridge backend needs br0 and qemu-bridge-helper, so it becomes user-mode; the NIC device stays. */
-function withoutHostBridges(argv: string[]): string[] {
-  return argv.map((argument) => argument.replace(/^bridge,id=(net\d+),br=.*$/, "user,id=$1"));
+/**
+ * In the test only: a bridge backend needs br0 and qemu-bridge-helper, so it becomes user-mode
+ * (the NIC device stays); a fixed VNC port may be taken on a shared machine, so QEMU may move up.
+ */
+function forThisMachine(argv: string[]): string[] {
+  return argv.map((argument, index) => {
+    if (argv[index - 1] === "-vnc" && !argument.includes(",to=")) return `${argument},to=99`;
+    return argument.replace(/^bridge,id=(net\d+),br=.*$/, "user,id=$1");
+  });
 }
 
 interface QtreeDevice {
@@ -71,7 +77,7 @@ describe.skipIf(!haveQemu)("the generated command runs in the real QEMU (TCG)", 
     expect(command.argv[0]).toBe("qemu-system-x86_64");
     for (const image of command.createImages) execFileSync(image.argv[0]!, image.argv.slice(1));
 
-    const qemu = await QmpSession.start(withoutHostBridges(command.argv), definition.qmpSocket);
+    const qemu = await QmpSession.start(forThisMachine(command.argv), definition.qmpSocket);
     try {
       const cpus = await qemu.execute<unknown[]>("query-cpus-fast");
       expect(cpus).toHaveLength(definition.cpu.vcpus);
