@@ -36,9 +36,12 @@ describe("domain basics", () => {
     expect(children(render({ definition: biosMinimal() }).domain, "description")).toEqual([]);
   });
 
-  it("hugepages: memoryBacking with the page size in KiB", () => {
+  it("hugepages: memoryBacking with the page size in KiB, from a shared memfd allocated up front", () => {
     const backing = child(render({ definition: nvmeBridge() }).domain, "memoryBacking");
     expect(attributesOf(child(child(backing, "hugepages"), "page"))).toEqual({ size: "2048", unit: "KiB" });
+    expect(attribute(child(backing, "source"), "type")).toBe("memfd");
+    expect(attribute(child(backing, "access"), "mode")).toBe("shared");
+    expect(attribute(child(backing, "allocation"), "mode")).toBe("immediate");
   });
 });
 

@@ -10,7 +10,7 @@ import { libvirtDomainKey } from "../src/index.js";
 import { attribute, child, children, parseDomain, text } from "./support/parse-xml.js";
 import { canConvertToQemuArgv, libvirtQemuArgv, startPausedWithLibvirt, virshDefineOnTestDriver, virtXmlValidate, writeTempXml } from "./support/libvirt-tools.js";
 import { envCheckPlugin, fakeEnvCheckPlugin, fakeEnvironment, fakeLinuxPlugin, fakeVfioPlugin, runPlan, tomlWithLibvirtXml, type PipelineRun } from "./support/pipeline.js";
-import { bootOrder, deviceSignatures, hostForwards, hugepageBacked, memoryMiB, pflashFiles, secureBootFlash, smp } from "./support/qemu-argv.js";
+import { bootOrder, deviceSignatures, hostForwards, hugepageBacking, memoryMiB, pflashFiles, secureBootFlash, smp } from "./support/qemu-argv.js";
 
 const convert = canConvertToQemuArgv();
 const haveSwtpm = hasTool("swtpm");
@@ -50,7 +50,7 @@ async function compareWithOurArgv(run: PipelineRun) {
   expect(pflashFiles(theirs)).toEqual(pflashFiles(ours));
   expect(secureBootFlash(theirs)).toBe(secureBootFlash(ours));
   expect(hostForwards(theirs)).toEqual(hostForwards(ours));
-  expect(hugepageBacked(theirs)).toBe(hugepageBacked(ours));
+  expect(hugepageBacking(theirs)).toBe(hugepageBacking(ours));
   return { ours, theirs };
 }
 

@@ -117,6 +117,12 @@ export function secureBootFlash(argv: readonly string[]): boolean {
   return optionValues(argv, "-global").includes("driver=cfi.pflash01,property=secure,value=on");
 }
 
-export function hugepageBacked(argv: readonly string[]): boolean {
-  return optionValues(argv, "-object").some((value) => parseOptionList(value).head === "memory-backend-file" && /hugepages/.test(parseOptionList(value).props["mem-path"] ?? ""));
+/** How guest RAM is backed by hugepages: "memfd <size>" or "file <size>", or "none". */
+export function hugepageBacking(argv: readonly string[]): string {
+  for (const value of optionValues(argv, "-object")) {
+    const { head, props } = parseOptionList(value);
+    if (head === "memory-backend-memfd" && props.hugetlb === "on") return `memfd ${props.hugetlbsize ?? "default"}`;
+    if (head === "memory-backend-file" && /huge/.test(props["mem-path"] ?? "")) return "file";
+  }
+  return "none";
 }
