@@ -83,6 +83,23 @@ describe("saveSnapshot", () => {
     expect(await readFile(join(copy, "etc/os-release"), "utf8")).toBe("ID=replayed\n");
   });
 
+  it("keeps what the check read, even when the file changed or vanished before the save", async () => {
+    const source = await folder("volatile");
+    await mkdir(join(source, "proc"), { recursive: true });
+    await writeFile(join(source, "proc/meminfo"), "MemAvailable: 100 kB\n");
+    await writeFile(join(source, "proc/gone"), "was here\n");
+    const host = new HostRoot(source);
+    const { readText } = await import("../src/host/read-log.js");
+    await readText(host, "/proc/meminfo");
+    await readText(host, "/proc/gone");
+    await writeFile(join(source, "proc/meminfo"), "MemAvailable: 5 kB\n");
+    await rm(join(source, "proc/gone"));
+    const copy = await folder("volatile-copy");
+    await saveSnapshot(host, copy);
+    expect(await readFile(join(copy, "proc/meminfo"), "utf8")).toBe("MemAvailable: 100 kB\n");
+    expect(await readFile(join(copy, "proc/gone"), "utf8")).toBe("was here\n");
+  });
+
   it("reports an unwritable destination as E_SNAPSHOT_WRITE", async () => {
     const source = await folder("src");
     await writeFile(join(source, "file"), "x");

@@ -67,20 +67,18 @@ class SnapshotWriter {
     if (real === undefined) return;
     const source = this.host.path(real);
     const target = join(this.dir, real);
+    // What the check saw wins over what the file says now, even if it is gone since.
+    const seen = kind === "file" || kind === "exists" ? contentSeen(this.host, hostPath) : undefined;
+    if (seen !== undefined) return this.#file(target, seen);
     const stats = await lstat(source).catch(() => undefined);
     if (!stats) return;
     if (kind === "link") {
       if (stats.isSymbolicLink()) await this.#link(real, await readlink(source));
       return;
     }
-    const seen = contentSeen(this.host, hostPath);
-    if (kind === "file" || (kind === "exists" && seen !== undefined)) {
-      if (!stats.isFile()) return;
-      const content = seen ?? (await readFile(source).catch(() => undefined));
-      if (content === undefined) return;
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, content);
-      this.counts.files++;
+    if (kind === "file") {
+      const content = stats.isFile() ? await readFile(source).catch(() => undefined) : undefined;
+      if (content !== undefined) await this.#file(target, content);
       return;
     }
     if (kind === "exists") {
@@ -101,9 +99,12 @@ class SnapshotWriter {
 
   /** A file the host does not have, written as is (what systeminformation said, for replay). */
   async write(hostPath: string, content: string): Promise<void> {
-    const at = join(this.dir, hostPath);
-    await mkdir(dirname(at), { recursive: true });
-    await writeFile(at, content);
+    await this.#file(join(this.dir, hostPath), content);
+  }
+
+  async #file(target: string, content: string | Uint8Array): Promise<void> {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
     this.counts.files++;
   }
 
