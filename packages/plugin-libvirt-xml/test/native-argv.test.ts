@@ -7,10 +7,12 @@ import { describe, expect, it } from "vitest";
 import { examplesDir, hasTool } from "@vmforge/test-support";
 import { qemuCommandSchema, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { libvirtDomainKey } from "../src/index.js";
+import { renderDomainXml } from "../src/xml/domain.js";
+import { passthroughUsb } from "./support/definitions.js";
 import { attribute, child, children, parseDomain, text } from "./support/parse-xml.js";
 import { canConvertToQemuArgv, libvirtQemuArgv, startPausedWithLibvirt, virshDefineOnTestDriver, virtXmlValidate, writeTempXml } from "./support/libvirt-tools.js";
 import { envCheckPlugin, fakeEnvCheckPlugin, fakeEnvironment, fakeLinuxPlugin, fakeVfioPlugin, runPlan, tomlWithLibvirtXml, type PipelineRun } from "./support/pipeline.js";
-import { bootOrder, deviceSignatures, hostForwards, hugepageBacking, memoryMiB, pflashFiles, secureBootFlash, smp } from "./support/qemu-argv.js";
+import { bootOrder, devices, deviceSignatures, hostForwards, hugepageBacking, memoryMiB, pflashFiles, secureBootFlash, smp } from "./support/qemu-argv.js";
 
 const convert = canConvertToQemuArgv();
 const haveSwtpm = hasTool("swtpm");
@@ -134,5 +136,17 @@ describe.skipIf(!convert)("every example: libvirt's QEMU command line has the de
     const run = await runPlan(await tomlWithLibvirtXml(join(examplesDir, example)), [fakeEnvCheckPlugin(host), await fakeLinuxPlugin({ media: true }), fakeVfioPlugin()]);
     const { ours } = await compareWithOurArgv(run);
     expect(deviceSignatures(ours).length).toBeGreaterThan(2);
+  });
+});
+
+describe.skipIf(!convert)("passthrough details reach QEMU through libvirt", () => {
+  it("ROM file, x-vga on the primary GPU, multifunction, and the GPU's functions on one slot of one bus", async () => {
+    const { xml } = plannableHere(renderDomainXml({ definition: passthroughUsb() }).xml);
+    const vfio = devices(await libvirtQemuArgv(await writeTempXml(xml))).filter((device) => device.driver === "vfio-pci");
+    expect(vfio.map((device) => device.props.host)).toEqual(["0000:01:00.0", "0000:01:00.1", "0000:05:00.0"]);
+    const [gpu, audio, other] = vfio;
+    expect(gpu!.props).toMatchObject({ romfile: "/var/lib/vmforge/roms/rtx3060.rom", "x-vga": "on", multifunction: "on", addr: "0x0" });
+    expect(audio!.props).toMatchObject({ bus: gpu!.props.bus, addr: "0x0.0x1" });
+    expect(other!.props.bus).not.toBe(gpu!.props.bus);
   });
 });
