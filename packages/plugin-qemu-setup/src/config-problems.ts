@@ -26,10 +26,10 @@ export interface ProblemContext {
  * `["disk", 1, "size"]` -> `disk[1].size`; a key that is not a bare TOML key is quoted as in
  * TOML (`linux."my key"`, `""`), so every path is non-empty and unambiguous.
  */
-export function tomlKeyPath(path: ReadonlyArray<PropertyKey>): string {
+export function tomlKeyPath(path: ReadonlyArray<PropertyKey>, anyIndex = false): string {
   let out = "";
   for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
+    if (typeof part === "number") out += anyIndex ? "[]" : `[${part}]`;
     else {
       const key = String(part);
       const segment = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
@@ -41,7 +41,7 @@ export function tomlKeyPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** `disk[1].size` -> `disk[].size`: the key of the ALLOWED table. */
 export function patternOf(path: ReadonlyArray<PropertyKey>): string {
-  return tomlKeyPath(path.map((part) => (typeof part === "number" ? "#" : part))).replace(/\[#\]/g, "[]");
+  return tomlKeyPath(path, true);
 }
 
 export function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value?: unknown } {

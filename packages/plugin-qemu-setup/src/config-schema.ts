@@ -222,22 +222,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 // Not exported: a compile-time check only.
 const tablesMatchRequest: Same<QemuTables, Omit<UserVmRequest, "source" | "extensions">> = true;
 
-/** The keys each table accepts, for did-you-mean. `[]` stands for any array index. */
-export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": QEMU_TABLES,
-  vm: Object.keys(vmTable.shape),
-  cpu: Object.keys(cpuTable.shape),
-  memory: Object.keys(memoryTable.shape),
-  firmware: Object.keys(firmwareTable.shape),
-  "disk[]": Object.keys(diskTable.shape),
-  "network[]": Object.keys(networkTable.shape),
-  "passthrough[]": Object.keys(passthroughTable.shape),
-  display: Object.keys(displayTable.shape),
-  usb: Object.keys(usbTable.shape),
-  "usb.devices[]": Object.keys(usbDeviceTable.shape),
-  output: Object.keys(outputTable.shape),
-};
-
 const enumText = (values: readonly string[]) => values.map((value) => `"${value}"`).join(" | ");
 
 /** What a key accepts, in the words of the README. `[]` stands for any array index. */

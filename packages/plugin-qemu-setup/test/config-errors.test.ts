@@ -84,7 +84,8 @@ describe("schema problems: all of them, each with key path, line, what was given
     expect(byPath.get("cpu.coers")).toMatchObject({ message: 'unknown key "coers" in cpu; did you mean "cores"?', expected: "one of: sockets, cores, threads, model" });
     expect(byPath.get("cpu.cores")).toMatchObject({ received: "2.5", expected: expect.stringContaining("an integer") });
     expect(byPath.get("vm.name")).toMatchObject({ received: '"Web 1"', sourceLine: 'name = "Web 1"', file: "/vms/bad.toml" });
-    expect(byPath.get("disk[1].size")).toMatchObject({ received: '"8gb"', message: expect.stringContaining("unknown unit") });
+    expect(byPath.get("disk[1].size")).toMatchObject({ received: '"8gb"', message: expect.stringContaining("unknown unit"), expected: expect.stringContaining("a size with a unit") });
+    expect(byPath.get("network[0].bridge")).toMatchObject({ expected: 'a host bridge name, e.g. "br0"' });
     expect(byPath.get("disk[1].bus")).toMatchObject({ received: '"ide"', expected: '"virtio" | "nvme" | "sata" | "scsi"' });
     expect(byPath.get("usb.devices[0].prodcut")?.message).toContain('did you mean "product"?');
   });

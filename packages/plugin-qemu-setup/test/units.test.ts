@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { QEMU_TABLES } from "../src/config-schema.js";
+import { ALLOWED, QEMU_TABLES, qemuTablesSchema } from "../src/config-schema.js";
+import { patternOf } from "../src/config-problems.js";
+import { knownKeysAt } from "../src/schema-keys.js";
 import { diskSerial, macFromName, uuidFromName } from "../src/derive-ids.js";
 import { didYouMean, editDistance } from "../src/did-you-mean.js";
 import { selectOvmf } from "../src/ovmf-selection.js";
@@ -49,6 +51,16 @@ describe("did you mean", () => {
 
   it("the manifest's table list is the schema's", () => {
     expect([...QEMU_TABLE_NAMES]).toEqual(QEMU_TABLES);
+  });
+
+  it("every key of every table says what it allows (the README's words, shown in problems)", () => {
+    const paths: PropertyKey[][] = QEMU_TABLES.map((table) => (["disk", "network", "passthrough"].includes(table) ? [table, 0] : [table]));
+    paths.push(["usb", "devices", 0]);
+    for (const path of paths) {
+      const keys = knownKeysAt(qemuTablesSchema, path)!;
+      expect(keys.length, String(path[0])).toBeGreaterThan(0);
+      for (const key of keys) expect(ALLOWED[patternOf([...path, key])], `${patternOf([...path, key])}`).toBeDefined();
+    }
   });
 });
 
