@@ -1,6 +1,6 @@
 import type { Problem } from "@vmforge/kernel";
 import { ALLOWED } from "./config-schema.js";
-import { expectedFromIssue, locatedProblem, patternOf, valueAt, type ConfigIssue, type ProblemContext } from "./config-problems.js";
+import { expectedFromIssue, locatedProblem, patternOf, tomlKeyPath, valueAt, type ConfigIssue, type ProblemContext } from "./config-problems.js";
 import { didYouMean } from "./did-you-mean.js";
 import { knownKeysAt } from "./schema-keys.js";
 
@@ -19,7 +19,7 @@ export function issueProblems(context: ProblemContext, issues: ReadonlyArray<Con
             [...path, key],
             {
               code: "E_CONFIG_UNKNOWN_KEY",
-              message: `unknown key "${key}"${path.length ? ` in ${tableLabel(path)}` : ""}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+              message: `unknown key "${key}"${path.length ? ` in ${tomlKeyPath(path)}` : ""}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
               expected: candidates.length ? `one of: ${candidates.join(", ")}` : "no other keys",
               received: JSON.stringify(key),
               ...(suggestion ? { fix: `Rename "${key}" to "${suggestion}".` } : {}),
@@ -36,15 +36,11 @@ export function issueProblems(context: ProblemContext, issues: ReadonlyArray<Con
     problems.push(
       locatedProblem(context, path, {
         code: missing ? "E_CONFIG_MISSING" : "E_CONFIG_INVALID",
-        message: missing ? (path.length === 1 ? `the [${String(path[0])}] table is missing` : `${tableLabel(path)} is required`) : issue.message,
+        message: missing ? (path.length === 1 ? `the [${String(path[0])}] table is missing` : `${tomlKeyPath(path)} is required`) : issue.message,
         ...(expected ? { expected } : {}),
         ...(missing && path.length === 1 && path[0] === "vm" ? { fix: 'Add a [vm] table with name = "my-vm".' } : {}),
       }),
     );
   }
   return problems;
-}
-
-function tableLabel(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((part, index) => (typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join("");
 }
