@@ -113,4 +113,17 @@ describe.skipIf(!haveQemu)("the generated command runs in the real QEMU (TCG)", 
       expect(await qemu.quit()).toBe(0);
     }
   });
+
+  it("launch.sh itself starts the VM (extra arguments such as -S pass through)", async () => {
+    const { kernel, outputDir } = await runPipeline(join(examplesDir, "minimal.toml"), { environment: tcgHost });
+    const definition = kernel.session.get(vmDefinitionKey)!;
+    if (definition.firmware.code && !existsSync(definition.firmware.code)) return;
+    const qemu = await QmpSession.start([join(outputDir!, "launch.sh")], definition.qmpSocket);
+    try {
+      expect(await qemu.execute<unknown[]>("query-cpus-fast")).toHaveLength(definition.cpu.vcpus);
+      expect(await qemu.execute<{ status: string }>("query-status")).toMatchObject({ status: "prelaunch" });
+    } finally {
+      expect(await qemu.quit()).toBe(0);
+    }
+  });
 });
