@@ -82,10 +82,16 @@ describe("snapshotFromCapture", () => {
     expect((await readdir(join(out, "sys/kernel/iommu_groups"))).length).toBe(15);
   });
 
-  it("takes the options: bootVga, cmdline, kvm", async () => {
+  it("takes the options: bootVga, cmdline, kvm, files", async () => {
     const out = await mkdtemp(join(tmpdir(), "vmforge-capture-"));
     folders.push(out);
-    const snapshot = await snapshotFromCapture(join(fixtureHostsDir, "laptop-ivybridge-qm77-quadro-k2000m"), out, { bootVga: null, cmdline: "ro intel_iommu=on", kvm: false });
+    const snapshot = await snapshotFromCapture(join(fixtureHostsDir, "laptop-ivybridge-qm77-quadro-k2000m"), out, {
+      bootVga: null,
+      cmdline: "ro intel_iommu=on",
+      kvm: false,
+      files: { "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages": "8\n" },
+    });
+    expect(await readFile(join(out, "sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"), "utf8")).toBe("8\n");
     expect(snapshot.bootVga).toBeNull();
     expect(await readFile(join(out, "sys/bus/pci/devices/0000:00:02.0/boot_vga"), "utf8")).toBe("0\n");
     expect(await readFile(join(out, "proc/cmdline"), "utf8")).toBe("ro intel_iommu=on\n");

@@ -28,6 +28,8 @@ export interface CaptureSnapshotOptions {
   cpuinfo?: string;
   /** Whether /dev/kvm and the kvm modules exist. Default: when the CPU flags offer vmx or svm. */
   kvm?: boolean;
+  /** More host files, written last (so they replace defaults): `{ "/proc/meminfo": "..." }`. */
+  files?: Record<string, string>;
 }
 
 export interface CapturedDevice {
@@ -293,7 +295,7 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
       await put(outDir, `${dir}/subsystem_vendor`, `0x${device.subsystem.vendorId}\n`);
       await put(outDir, `${dir}/subsystem_device`, `0x${device.subsystem.deviceId}\n`);
     }
-    // What the kernel's uevent says; readers take ids, class and driver from it in one read.
+    // What the kernel's uevent says; readers take ids, class and subsystem from it in one read.
     const uevent = [
       device.driver ? `DRIVER=${device.driver}` : undefined,
       `PCI_CLASS=${device.classCode.replace(/^0+(?=.)/, "").toUpperCase()}`,
@@ -359,6 +361,8 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
   }
   for (const name of modules) await mkdir(join(outDir, "sys/module", name), { recursive: true });
   await put(outDir, "/proc/modules", [...modules].sort().map((name) => `${name} 16384 0 - Live 0x0000000000000000\n`).join(""));
+
+  for (const [hostPath, content] of Object.entries(options.files ?? {})) await put(outDir, hostPath, content);
 
   return { root: outDir, devices: all, groups: parsed.groups, bootVga, notes };
 }
