@@ -12,7 +12,7 @@ export function isPluginPackageName(name: string): boolean {
 export interface PluginSource {
   /** The package.json whose dependencies named the plugin. */
   manifestPath: string;
-  origin: "project" | "global";
+  origin: "project" | "user" | "global";
 }
 
 export interface FoundPlugin {
@@ -44,26 +44,28 @@ export function findProjectManifest(dir: string): string | undefined {
   }
 }
 
+export interface SourceLocations {
+  /** The folder the command runs for (`--project`, else the working folder). */
+  projectDir: string;
+  /** `$VMFORGE_CONFIG_HOME`: its package.json lists plugins installed for this user only. */
+  userConfigDir?: string;
+  /** The package.json of a bundle that ships the CLI with plugins (the `vmforge` package). */
+  bundleManifest?: string;
+}
+
 /**
- * Package manifests that can name plugins: the user's project, then the packages the CLI
- * itself is installed inside (the `vmforge` bundle, a global install): the bundle's own
- * package.json when its bin says so, and those found by walking up from the CLI's own folder.
- * No node_modules folder is ever listed.
+ * Package manifests that can name plugins, in order: the user's project (nearest package.json
+ * at or above the folder), the user's own plugin folder (`npm install --prefix
+ * ~/.config/vmforge vmforge-plugin-x`), and the global bundle. No node_modules folder is listed.
  */
-export function pluginSources(projectDir: string, cliModuleUrl: string, bundleManifest?: string): PluginSource[] {
+export function pluginSources(locations: SourceLocations): PluginSource[] {
   const sources: PluginSource[] = [];
-  const project = findProjectManifest(projectDir);
-  if (project) sources.push({ manifestPath: project, origin: "project" });
-  if (bundleManifest && !sources.some((source) => samePath(source.manifestPath, bundleManifest))) sources.push({ manifestPath: bundleManifest, origin: "global" });
-  const cliPackageDir = dirname(findProjectManifest(dirname(fileURLToPath(cliModuleUrl)))!);
-  let current = dirname(realpathSync(cliPackageDir));
-  for (;;) {
-    const candidate = join(current, "package.json");
-    if (existsSync(candidate) && !sources.some((source) => samePath(source.manifestPath, candidate))) sources.push({ manifestPath: candidate, origin: "global" });
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
+  const add = (manifestPath: string | undefined, origin: PluginSource["origin"]): void => {
+    if (manifestPath && existsSync(manifestPath) && !sources.some((source) => samePath(source.manifestPath, manifestPath))) sources.push({ manifestPath, origin });
+  };
+  add(findProjectManifest(locations.projectDir), "project");
+  add(locations.userConfigDir && join(locations.userConfigDir, "package.json"), "user");
+  add(locations.bundleManifest, "global");
   return sources;
 }
 
@@ -95,7 +97,7 @@ export function findPlugins(sources: PluginSource[]): FoundPlugin[] {
       try {
         entryUrl = resolveImport(`${packageName}/plugin`, pathToFileURL(source.manifestPath).href);
       } catch {
-        if (source.origin === "global") continue; // a bundle may list plugins it did not install
+        if (source.origin === "global") continue; // a bundle may list optional plugins it did not install
         problems.push({
           code: "E_PLUGIN_NOT_INSTALLED",
           message: `${packageName} is listed in ${source.manifestPath} but cannot be resolved (or has no "./plugin" export).`,

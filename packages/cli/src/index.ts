@@ -1,3 +1,3 @@
 export { main } from "./main.js";
-export { findPlugins, loadPlugins, pluginSources, isPluginPackageName, type FoundPlugin, type PluginSource } from "./discovery.js";
+export { findPlugins, loadPlugins, pluginSources, isPluginPackageName, type FoundPlugin, type PluginSource, type SourceLocations } from "./discovery.js";
 export type { Io } from "./runtime.js";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { Kernel, type KernelOptions, type Plugin } from "@vmforge/kernel";
+import { Kernel, StorageManager, type KernelOptions, type Plugin } from "@vmforge/kernel";
 import { findPlugins, loadPlugins, pluginSources, type FoundPlugin } from "./discovery.js";
 import type { GlobalOptions } from "./options.js";
 import { choosePalette, type Palette } from "./render/colors.js";
@@ -27,7 +27,13 @@ export interface Runtime {
 
 /** Finds the project's plugins (imports their manifests only). */
 export async function discoverPlugins(projectDir: string, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
-  const found = findPlugins(pluginSources(resolve(io.cwd, projectDir), import.meta.url, io.bundleManifest));
+  const found = findPlugins(
+    pluginSources({
+      projectDir: resolve(io.cwd, projectDir),
+      userConfigDir: new StorageManager(io.env).userConfigPath(),
+      ...(io.bundleManifest ? { bundleManifest: io.bundleManifest } : {}),
+    }),
+  );
   return { found, plugins: await loadPlugins(found) };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import { execa } from "execa";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { findPlugins, isPluginPackageName, pluginSources } from "../src/discovery.js";
 import { cliBin, makeProject, markerExists, tempRoot, writeFakePlugin } from "./project-fixture.js";
 import { isVmforgeError } from "@vmforge/kernel";
@@ -101,13 +101,36 @@ describe("discovery errors", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("walks up from the CLI's own folder for a bundle's package.json, after the project", () => {
+  it("reads the project, then the user's plugin folder, then the bundle, and nothing else", () => {
     const { root } = tempRoot("sources");
     const project = makeProject(root, {});
-    const sources = pluginSources(project, pathToFileURL(cliBin).href);
-    expect(sources[0]).toEqual({ manifestPath: join(project, "package.json"), origin: "project" });
-    // Inside this monorepo the package the CLI is installed in is the repository root.
-    expect(sources.slice(1).map((source) => source.origin)).toEqual(["global"]);
-    expect(sources[1]!.manifestPath).toBe(join(cliBin, "..", "..", "..", "..", "package.json"));
+    const userConfigDir = join(root, "config");
+    mkdirSync(userConfigDir);
+    writeFileSync(join(userConfigDir, "package.json"), "{}");
+    const bundleManifest = join(root, "bundle.json");
+    writeFileSync(bundleManifest, "{}");
+    expect(pluginSources({ projectDir: join(project, "sub", "dir"), userConfigDir, bundleManifest })).toEqual([
+      { manifestPath: join(project, "package.json"), origin: "project" },
+      { manifestPath: join(userConfigDir, "package.json"), origin: "user" },
+      { manifestPath: bundleManifest, origin: "global" },
+    ]);
+    // A missing user folder or bundle is no source; the same file is never read twice.
+    expect(pluginSources({ projectDir: project, userConfigDir: join(root, "nowhere"), bundleManifest: join(project, "package.json") })).toEqual([
+      { manifestPath: join(project, "package.json"), origin: "project" },
+    ]);
   });
+
+  it("finds plugins a user installed in the config folder", async () => {
+    const { root, markers } = tempRoot("user-plugins");
+    const userConfigDir = join(root, "config");
+    const plugin = writeFakePlugin(root, "vmforge-plugin-mine", markers, [{ id: "mine:do_it" }]);
+    mkdirSync(userConfigDir);
+    writeFileSync(join(userConfigDir, "package.json"), JSON.stringify({ dependencies: { "vmforge-plugin-mine": `file:${plugin}` } }));
+    await execa("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: userConfigDir });
+    const project = makeProject(join(root, "p"), {});
+    const result = await execa("node", [cliBin, "plugins", "--json"], { cwd: project, env: { VMFORGE_CONFIG_HOME: userConfigDir } });
+    expect((JSON.parse(result.stdout) as { plugins: Array<{ package: string; source: string }> }).plugins).toEqual([
+      expect.objectContaining({ package: "vmforge-plugin-mine", source: "user" }),
+    ]);
+  }, 120_000);
 });
