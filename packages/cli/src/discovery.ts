@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { resolve as resolveImport } from "import-meta-resolve";
+import { fileURLToPath } from "node:url";
 import { VmforgeError, ExitCode, type Plugin } from "@vmforge/kernel";
+import { resolvePluginEntry } from "./plugin-entry.js";
 
 /** `@vmforge/plugin-*`, `vmforge-plugin-*`, `@scope/vmforge-plugin-*`. */
 export function isPluginPackageName(name: string): boolean {
@@ -86,7 +86,7 @@ function readJson(path: string): PackageJson {
 }
 
 /** Resolves every plugin the sources name; imports nothing. */
-export function findPlugins(sources: PluginSource[]): FoundPlugin[] {
+export async function findPlugins(sources: PluginSource[]): Promise<FoundPlugin[]> {
   const found = new Map<string, FoundPlugin>();
   const problems: VmforgeError["problems"] = [];
   for (const source of sources) {
@@ -95,7 +95,7 @@ export function findPlugins(sources: PluginSource[]): FoundPlugin[] {
     for (const packageName of names) {
       let entryUrl: string;
       try {
-        entryUrl = resolveImport(`${packageName}/plugin`, pathToFileURL(source.manifestPath).href);
+        entryUrl = await resolvePluginEntry(packageName, source.manifestPath);
       } catch {
         if (source.origin === "global") continue; // a bundle may list optional plugins it did not install
         problems.push({

@@ -27,7 +27,7 @@ export interface Runtime {
 
 /** Finds the project's plugins (imports their manifests only). */
 export async function discoverPlugins(projectDir: string, io: Io): Promise<{ found: FoundPlugin[]; plugins: Plugin[] }> {
-  const found = findPlugins(
+  const found = await findPlugins(
     pluginSources({
       projectDir: resolve(io.cwd, projectDir),
       userConfigDir: new StorageManager(io.env).userConfigPath(),

@@ -67,7 +67,7 @@ describe("vmforge plugins in a project with two throw-away plugins", () => {
 });
 
 describe("discovery errors", () => {
-  it("names both paths when two copies of one plugin are installed", () => {
+  it("names both paths when two copies of one plugin are installed", async () => {
     const { root, markers } = tempRoot("duplicate");
     const first = writeFakePlugin(join(root, "one"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
     const second = writeFakePlugin(join(root, "two"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
@@ -75,7 +75,7 @@ describe("discovery errors", () => {
     const projectTwo = makeProject(join(root, "p2"), { "vmforge-plugin-alpha": `file:${second}` });
     let caught: unknown;
     try {
-      findPlugins([
+      await findPlugins([
         { manifestPath: join(projectOne, "package.json"), origin: "project" },
         { manifestPath: join(projectTwo, "package.json"), origin: "global" },
       ]);
@@ -132,5 +132,19 @@ describe("discovery errors", () => {
     expect((JSON.parse(result.stdout) as { plugins: Array<{ package: string; source: string }> }).plugins).toEqual([
       expect.objectContaining({ package: "vmforge-plugin-mine", source: "user" }),
     ]);
+  }, 120_000);
+});
+
+describe("resolving a plugin's entry", () => {
+  it("follows the exports map of a plugin without ./package.json in it, through the full resolver", async () => {
+    const { root } = tempRoot("entry");
+    const dir = join(root, "sources", "vmforge-plugin-closed");
+    mkdirSync(join(dir, "lib"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "vmforge-plugin-closed", version: "2.0.0", type: "module", exports: { "./plugin": { import: "./lib/manifest.js" } } }));
+    writeFileSync(join(dir, "lib", "manifest.js"), "export const plugin = { name: 'vmforge-plugin-closed', version: '2.0.0', description: '', stages: [] };");
+    const project = makeProject(root, { "vmforge-plugin-closed": `file:${dir}` });
+    const [found] = await findPlugins([{ manifestPath: join(project, "package.json"), origin: "project" }]);
+    expect(found).toMatchObject({ packageName: "vmforge-plugin-closed", version: "2.0.0" });
+    expect(found!.entryUrl.endsWith("/lib/manifest.js")).toBe(true);
   }, 120_000);
 });
