@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { ExitCode, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
+import { ExitCode, Kernel, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
 import { printJson, type Command } from "./command.js";
@@ -17,7 +17,12 @@ the installed plugins. An existing vm.toml is kept unless --force.`,
     const storage = new StorageManager(io.env);
     const { plugins } = await discoverPlugins(global.project, io);
     const templates: string[] = [];
-    for (const plugin of plugins) {
+    // Tables in pipeline order: the hardware's [vm] before a guest plugin's [linux].
+    const graph = new Kernel({ env: io.env });
+    for (const plugin of plugins) graph.stages.registerPlugin(plugin);
+    const firstStage = (name: string) => graph.plan().stages.findIndex((stage) => stage.plugin === name);
+    const ordered = [...plugins].sort((a, b) => firstStage(a.name) - firstStage(b.name));
+    for (const plugin of ordered) {
       const template = await plugin.config?.template?.();
       if (template) templates.push(template.trimEnd());
     }
