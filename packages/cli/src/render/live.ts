@@ -71,11 +71,14 @@ export class LiveRenderer implements Renderer {
     if (!this.#current) return this.#clearStatus();
     this.#frame = (this.#frame + 1) % FRAMES.length;
     const seconds = ((Date.now() - this.#current.started) / 1000).toFixed(1);
-    let status = `${this.palette.cyan(FRAMES[this.#frame]!)} ${this.#current.id} ${this.palette.dim(`${seconds}s`)}`;
+    const frame = FRAMES[this.#frame]!;
     const bar = [...this.#progress.values()].at(-1);
-    if (bar) status += `  ${bar.label} ${progressBar(bar.current, bar.total)}`;
-    const width = this.out.columns ?? 80;
-    this.out.write(`\r\u001b[2K${status.slice(0, width + 40)}`);
+    const progress = bar ? `  ${bar.label} ${progressBar(bar.current, bar.total)}` : "";
+    const plain = `${frame} ${this.#current.id} ${seconds}s${progress}`;
+    const width = (this.out.columns || 80) - 1;
+    // Cut the plain text, never a coloured one: half an escape sequence would garble the terminal.
+    const status = plain.length > width ? plain.slice(0, width) : `${this.palette.cyan(frame)} ${this.#current.id} ${this.palette.dim(`${seconds}s`)}${progress}`;
+    this.out.write(`\r\u001b[2K${status}`);
     this.#statusShown = true;
   }
 }
