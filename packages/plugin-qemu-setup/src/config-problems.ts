@@ -80,7 +80,21 @@ export function locatedProblem(context: ProblemContext, path: ReadonlyArray<Prop
     const given = valueAt(context.raw, path);
     problem.received = given.found ? describeValue(given.value) : "nothing (the key is missing)";
   }
-  return problem;
+  return looksSecret(path) ? redacted(problem) : problem;
+}
+
+const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|private[_-]?key/i;
+
+function looksSecret(path: ReadonlyArray<PropertyKey>): boolean {
+  const last = path.at(-1);
+  return typeof last === "string" && SECRET_KEY.test(last);
+}
+
+/** Problems end up in terminals, CI logs and `--json` documents: a password in one must not. */
+function redacted(problem: Problem): Problem {
+  const hidden: Problem = { ...problem, received: "a value (not shown: the key looks like a secret)" };
+  if (problem.sourceLine !== undefined) hidden.sourceLine = problem.sourceLine.replace(/=.*$/, "= …");
+  return hidden;
 }
 
 /** What a zod issue says is allowed, when our own table of words has nothing. */

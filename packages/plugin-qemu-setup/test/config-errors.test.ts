@@ -184,3 +184,13 @@ describe("defaults a user expects", () => {
     expect(request.usb.devices).toEqual([{ vendor: "046d", product: "c52b" }]);
   });
 });
+
+describe("secrets in a bad config", () => {
+  it("are never echoed back in a problem's value or source line", async () => {
+    const error = await rejection('[vm]\nname = "web-1"\nroot_password = "hunter2"\n');
+    const problem = error.problems.find((candidate) => candidate.keyPath === "vm.root_password");
+    expect(problem).toMatchObject({ code: "E_CONFIG_UNKNOWN_KEY", line: 3 });
+    expect(JSON.stringify(error.toJSON())).not.toContain("hunter2");
+    expect(problem!.sourceLine).toBe("root_password = …");
+  });
+});
