@@ -8,18 +8,12 @@ import {
   type ImagePlan,
 } from "./layout.js";
 import { encodePathTable } from "./path-table.js";
+import type { ResolvedOptions } from "./options.js";
 import { shortDate } from "./timestamps.js";
 import type { TreeNode } from "./tree.js";
 import { encodeTerminator, encodeVolumeDescriptor } from "./volume-descriptors.js";
 
-export interface DescriptorTexts {
-  volumeId: string;
-  systemId: string;
-  volumeSetId: string;
-  publisher: string;
-  dataPreparer: string;
-  applicationId: string;
-}
+export type DescriptorTexts = Pick<ResolvedOptions, "volumeId" | "systemId" | "volumeSetId" | "publisher" | "dataPreparer" | "applicationId">;
 
 /** Joliet 1995 section 3: the Supplementary descriptor's volume identifier holds 16 UCS-2 characters. */
 const JOLIET_VOLUME_ID_UNITS = 16;
