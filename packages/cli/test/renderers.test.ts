@@ -15,7 +15,7 @@ describe("the live terminal renderer", () => {
   it("redraws one status line with the running stage and its progress bar", () => {
     const { chunks, stream } = fakeTerminal(120);
     const renderer = new LiveRenderer(stream, plainPalette, { quiet: false });
-    renderer.stageStarted("linux_setup:assemble_cloud_init_iso", "@vmforge/plugin-linux-setup");
+    renderer.stageStarted("linux_setup:assemble_cloud_init_iso");
     renderer.render(message({ type: "ProgressStart", id: "iso", label: "seed ISO", total: 4 }));
     renderer.render(message({ type: "ProgressUpdate", id: "iso", current: 2 }));
     expect(chunks.at(-1)).toMatch(/^\r\u001b\[2K. linux_setup:assemble_cloud_init_iso \d+\.\ds {2}seed ISO \[#{10}\.{10}\] 50%$/);
@@ -29,7 +29,7 @@ describe("the live terminal renderer", () => {
   it("never cuts a coloured status line inside an escape sequence on a narrow terminal", () => {
     const { chunks, stream } = fakeTerminal(20);
     const renderer = new LiveRenderer(stream, colorPalette, { quiet: false });
-    renderer.stageStarted("qemu_setup:load_vm_config_toml", "@vmforge/plugin-qemu-setup");
+    renderer.stageStarted("qemu_setup:load_vm_config_toml");
     const status = chunks.at(-1)!.replace("\r\u001b[2K", "");
     expect(status.length).toBeLessThanOrEqual(19);
     expect(status).not.toContain("\u001b");

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, VmforgeError, writeFileAtomic, type RunReport, type UiEnvelope } from "@vmforge/kernel";
+import { ExitCode, VmforgeError, isVmforgeError, writeFileAtomic, type RunReport, type UiEnvelope } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
 import { createRuntime, type Io } from "../runtime.js";
 import type { Palette } from "../render/colors.js";
@@ -33,17 +33,24 @@ $VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO 
       if (!existsSync(configPath)) throw new VmforgeError("E_CONFIG_NOT_FOUND", `No such file: ${config}`, { exitCode: ExitCode.usage, fix: "Give the path of a VM TOML file; `vmforge init` writes a commented template." });
       const outputDir = values.out ? resolve(io.cwd, String(values.out)) : undefined;
       const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}) });
+      const savePlan = async (document: PlanDocument) => {
+        if (document.artifactDir && (!dryRun || outputDir)) await writeFileAtomic(join(document.artifactDir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
+      };
       let report: RunReport;
       try {
         report = await runtime.kernel.run({
           input: { configPath, flags: { bindVfio: values["bind-vfio"] === true } },
           selection: { include: (values.with as string[] | undefined) ?? [] },
         });
+      } catch (error) {
+        // A failed apply still records what it had already done, so it can be undone or resumed.
+        await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history()), ok: false, error: isVmforgeError(error) ? error.toJSON() : { code: "E_INTERNAL", message: String(error) } });
+        throw error;
       } finally {
         runtime.renderer.close();
       }
       const document = planDocument(name, report, runtime.kernel.ui.history());
-      if (report.artifactDir && (!dryRun || outputDir)) await writeFileAtomic(join(report.artifactDir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
+      await savePlan(document);
       if (global.json) printJson(io, document);
       else if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
       // What the host lacks in general (e.g. no KVM) is `check`'s verdict; a plan or apply fails
@@ -69,6 +76,8 @@ export interface PlanDocument {
   results: Array<{ stage?: string; text: string; path?: string }>;
   /** What the host lacks in general (e.g. KVM), as the host check reported it. */
   hostLimits: string[];
+  /** Set when the run failed: the error, as `--json` prints it. */
+  error?: Record<string, unknown>;
 }
 
 function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[]): PlanDocument {
