@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { readdirSync, readFileSync, readlinkSync, lstatSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, lstatSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { examplesDir, hasTool, repoRoot } from "@vmforge/test-support";
 import { cliBin, tempRoot } from "./project-fixture.js";
@@ -46,5 +46,17 @@ describe("every bundled example, planned by the real CLI with every first-party 
     const copy = join(root, "z370-gt1030");
     await execa("node", ["--conditions=source", "--import", "tsx", join(repoRoot, "scripts", "make-example-host.ts"), copy], { cwd: repoRoot });
     expect(treeOf(copy)).toEqual(treeOf(exampleHost));
+  });
+
+  it("a bad VM description fails before the first stage, with every problem located", async () => {
+    const { root } = tempRoot("bad-config");
+    const config = join(root, "bad.toml");
+    writeFileSync(config, '[vm]\nname = "Bad Name"\n[memroy]\nsize = "2GiB"\n');
+    const result = await execa("node", [cliBin, "plan", config, "--json-lines"], { cwd: repoRoot, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).not.toContain("stage-start");
+    expect(result.stderr).toContain("error[E_CONFIG_INVALID]");
+    expect(result.stderr).toContain(`${config}:3:1  memroy: unknown table [memroy]; did you mean [memory]?`);
+    expect(result.stderr).toContain(`${config}:2:1  vm.name:`);
   });
 });

@@ -104,6 +104,7 @@ export class Kernel {
   async preflight(input: RunInput): Promise<void> {
     const context: PreflightContext = { input, host: this.host, storage: this.storage, plugins: this.manifests(), isDryRun: () => this.#dryRun };
     const problems: Problem[] = [];
+    const thrown: VmforgeError[] = [];
     let onlyHostProblems = true;
     for (const plugin of this.stages.plugins()) {
       if (!plugin.preflightCheck) continue;
@@ -113,10 +114,14 @@ export class Kernel {
         problems.push(...found);
       } catch (error) {
         if (!isVmforgeError(error) || error.exitCode !== ExitCode.hostUnfit) onlyHostProblems = false;
+        if (isVmforgeError(error)) thrown.push(error);
         if (isVmforgeError(error)) problems.push(...(error.problems.length ? error.problems : [{ code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) }]));
         else problems.push({ code: "E_PREFLIGHT_CRASHED", message: `${plugin.name}'s preflight check failed: ${(error as Error)?.message ?? String(error)}` });
       }
     }
+    // One plugin's own error, alone, keeps its code, message, why and fix (E_CONFIG_INVALID...).
+    const only = thrown[0];
+    if (thrown.length === 1 && only && problems.length === Math.max(1, only.problems.length)) throw only;
     if (problems.length > 0) {
       throw new VmforgeError("E_PREFLIGHT", `Preflight found ${problems.length} problem${problems.length === 1 ? "" : "s"}.`, {
         exitCode: onlyHostProblems ? ExitCode.hostUnfit : ExitCode.usage,

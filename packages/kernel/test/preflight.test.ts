@@ -70,4 +70,16 @@ describe("preflight", () => {
     const clean = await kernelWith([plugin("@test/a", [], { preflightCheck: () => undefined })]);
     await expect(clean.preflight({ flags: {} })).resolves.toBeUndefined();
   });
+
+  it("passes one plugin's own error through unchanged when it is the only problem", async () => {
+    const own = new VmforgeError("E_CONFIG_INVALID", "vm.toml has 2 problems", { exitCode: ExitCode.usage, fix: "edit it", problems: [{ code: "E_A", message: "a" }, { code: "E_B", message: "b" }] });
+    const load = vi.fn();
+    const kernel = await kernelWith([
+      plugin("@test/config", [stage("config:load", { load })], { preflightCheck: () => { throw own; } }),
+      plugin("@test/quiet", [], { preflightCheck: () => [] }),
+    ]);
+    const error = await caught(() => kernel.run());
+    expect(error).toBe(own);
+    expect(load).not.toHaveBeenCalled();
+  });
 });

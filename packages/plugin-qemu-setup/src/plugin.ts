@@ -3,12 +3,21 @@ import { QEMU_TABLE_NAMES } from "./table-names.js";
 
 const ENV = { key: "environment_data", provider: "@vmforge/plugin-env-check" };
 
+const INFO = packageInfo(import.meta.url);
+const NAME = INFO.name;
+
 export const plugin = definePlugin({
-  ...packageInfo(import.meta.url),
+  ...INFO,
   config: {
     tables: [...QEMU_TABLE_NAMES],
     schema: async () => (await import("./config-schema.js")).qemuTablesSchema,
     template: async () => (await import("./template.js")).vmTemplateToml(),
+  },
+  // A bad VM description is reported before the first stage, with every problem in it.
+  preflightCheck: async (ctx) => {
+    if (!ctx.input.configPath) return;
+    const { readVmRequest } = await import("./read-vm-request.js");
+    await readVmRequest(ctx.input.configPath, ctx.plugins, NAME);
   },
   stages: [
     {
