@@ -3,7 +3,7 @@ import { assembleEnvironment } from "../gather-environment.js";
 import { forgetHostReads } from "../host-reads.js";
 import { environmentDataKey, hostCpuKey, hostIommuKey, hostMemoryKey, hostModulesKey, hostNetworkKey, hostOsKey, hostPciKey, hostReportKey, hostStorageKey } from "../keys.js";
 import { buildHostReport } from "../verdicts/host-report.js";
-import { renderHostReport } from "../verdicts/render-report.js";
+import { renderHostReport, renderHostSummary } from "../verdicts/render-report.js";
 
 /** `vmforge check --save-snapshot DIR` passes DIR here; `--include-identifiers` keeps MACs and serials. */
 function snapshotRequest(ctx: StageContext): { dir: string; includeIdentifiers: boolean } | undefined {
@@ -28,7 +28,9 @@ export async function run(ctx: StageContext): Promise<void> {
   forgetHostReads(ctx.host);
   const report = ctx.set(hostReportKey, buildHostReport(environment));
   ctx.dispatch("EnvironmentCheckCompleted", { environment_data: environment });
-  ctx.ui.result(renderHostReport(environment, report), { environment_data: environment, checks: report.checks, gpus: report.gpus });
+  // A VM run (a config was given) gets the short form; `vmforge check` gets the whole report.
+  const render = ctx.input.configPath ? renderHostSummary : renderHostReport;
+  ctx.ui.result(render(environment, report), { environment_data: environment, checks: report.checks, gpus: report.gpus });
   for (const reason of report.unfitReasons) ctx.markHostUnfit(reason);
 
   const snapshot = snapshotRequest(ctx);

@@ -28,6 +28,21 @@ export function renderHostReport(env: EnvironmentData, report: HostReport): stri
   return lines.join("\n");
 }
 
+/**
+ * The short form for `plan` and `apply`, where the host matters only as the ground of one VM:
+ * the host line, what is short of PASS with its fix, and the GPU verdicts in one line each.
+ */
+export function renderHostSummary(env: EnvironmentData, report: HostReport): string {
+  const notPassed = report.checks.filter((check) => check.status !== "pass");
+  const lines = [`${hostLine(env)}; ${report.checks.length - notPassed.length} of ${report.checks.length} checks pass${report.kvmUsable ? "" : ", no KVM"}`];
+  for (const check of notPassed) {
+    lines.push(`${STATUS_LABEL[check.status]}  ${check.id}: ${check.message}`);
+    if (check.fix) lines.push(`  fix: ${check.fix}`);
+  }
+  for (const gpu of report.gpus) lines.push(`GPU ${gpu.address} ${gpu.name}: ${gpu.verdict}`);
+  return lines.join("\n");
+}
+
 /** `Host: Debian GNU/Linux 12 (bookworm), kernel 6.1.0, AMD EPYC (2 CPUs), 23.5 GiB RAM, inside a VM` */
 function hostLine(env: EnvironmentData): string {
   const parts = [
