@@ -170,3 +170,13 @@ describe("check and exit codes", () => {
     expect(dot.stdout).toContain('"other:not_a_check";');
   });
 });
+
+describe("a closed pipe", () => {
+  it("ends the command quietly, without an EPIPE stack trace", async () => {
+    const { root } = tempRoot("pipe");
+    // `true` exits at once, so the pipe is closed before node has written a byte.
+    const result = await execa("sh", ["-c", `node ${JSON.stringify(cliBin)} --help | true; node ${JSON.stringify(cliBin)} stages --format dot --project ${JSON.stringify(root)} | true`], { reject: false });
+    expect(result.stderr).not.toContain("EPIPE");
+    expect(result.exitCode).toBe(0);
+  });
+});
