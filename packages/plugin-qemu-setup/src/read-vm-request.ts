@@ -24,5 +24,11 @@ export async function readVmRequest(configPath: string | undefined, plugins: rea
       cause: error,
     });
   }
-  return loadVmRequest({ path, text, plugins, self });
+  // The preflight check and the load stage of one run read the same file: check it once.
+  if (lastRead?.path === path && lastRead.text === text && lastRead.plugins === plugins) return lastRead.request;
+  const request = await loadVmRequest({ path, text, plugins, self });
+  lastRead = { path, text, plugins, request };
+  return request;
 }
+
+let lastRead: { path: string; text: string; plugins: readonly PluginManifest[]; request: UserVmRequest } | undefined;
