@@ -1,11 +1,8 @@
 import type { GpuInfo, PciDevice } from "../contract.js";
+import { isDisplay, slotOf } from "../verdicts/device-roles.js";
 
-export const isDisplay = (device: PciDevice): boolean => device.classCode.startsWith("03");
 export const isBridge = (device: PciDevice): boolean => device.classCode.startsWith("0600") || device.classCode.startsWith("0604");
 export const isAudio = (device: PciDevice): boolean => device.classCode.startsWith("0403");
-
-/** `0000:01:00.1` → `0000:01:00`. */
-export const slotOf = (address: string): string => address.slice(0, address.lastIndexOf("."));
 
 /**
  * GPUs are display-class devices. The other functions of the same slot and the same vendor

@@ -1,21 +1,8 @@
 import type { Check, EnvironmentData, GpuInfo, GpuReport, GpuVerdict, GroupMate, PciDevice } from "../contract.js";
 import { GPU_VERDICTS } from "./verdict-order.js";
-import { isBridge, isDisplay } from "../host/gpu-functions.js";
+import { isBridge } from "../host/gpu-functions.js";
+import { isDisplay, isHostNeeded, isReleased } from "./device-roles.js";
 import { iommuFix } from "./iommu-checks.js";
-
-/** Drivers that mean "the host has let go of this device". */
-const GUEST_DRIVERS = new Set(["vfio-pci", "pci-stub"]);
-
-/**
- * Classes the host needs and cannot give away with a GPU: storage (01), network (02), display
- * (03), the chipset's ISA/LPC bridge (0601), USB (0c03), SMBus (0c05), system peripherals that
- * are the IOMMU or interrupt controllers (0800-0806).
- */
-function hostNeeds(device: PciDevice): boolean {
-  const base = device.classCode.slice(0, 2);
-  const sub = device.classCode.slice(0, 4);
-  return base === "01" || base === "02" || base === "03" || sub === "0601" || sub === "0c03" || sub === "0c05" || /^080[0-6]$/.test(sub);
-}
 
 /** A group member missing from /sys/bus/pci/devices: unknown, so it goes with the group. */
 function unlistedDevice(address: string): PciDevice {
@@ -31,9 +18,9 @@ interface Finding {
 
 /** Is this GPU the one the host shows its console on? */
 function isHostDisplay(gpu: GpuInfo, displays: readonly PciDevice[]): "boot-vga" | "only-display" | undefined {
-  if (gpu.driver !== null && GUEST_DRIVERS.has(gpu.driver)) return undefined;
+  if (isReleased(gpu)) return undefined;
   if (gpu.bootVga === true) return "boot-vga";
-  const hostDisplays = displays.filter((device) => device.driver === null || !GUEST_DRIVERS.has(device.driver));
+  const hostDisplays = displays.filter((device) => !isReleased(device));
   return hostDisplays.length === 1 && hostDisplays[0]!.address === gpu.address ? "only-display" : undefined;
 }
 
@@ -62,10 +49,10 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
           bridges.push(address);
           continue;
         }
-        const released = device.driver !== null && GUEST_DRIVERS.has(device.driver);
-        if (!released && hostNeeds(device)) needed.push(device);
+        const hostNeeded = isHostNeeded(device);
+        if (hostNeeded) needed.push(device);
         else movable.push(device);
-        groupMates.push({ address, name: device.name, role: !released && hostNeeds(device) ? "host-needed" : "movable" });
+        groupMates.push({ address, name: device.name, role: hostNeeded ? "host-needed" : "movable" });
       }
       if (needed.length) {
         const otherGpus = needed.filter(isDisplay);

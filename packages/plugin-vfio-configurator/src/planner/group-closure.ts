@@ -1,7 +1,7 @@
 import type { Problem } from "@vmforge/kernel";
-import type { EnvironmentData, PciDevice } from "@vmforge/plugin-env-check";
+import { isDisplay, isHostNeeded, type EnvironmentData, type PciDevice } from "@vmforge/plugin-env-check";
 import { VfioCode } from "../error-codes.js";
-import { describeDevice, isBridge, isDisplay, isHostNeeded } from "./device-roles.js";
+import { describeDevice, isBridge } from "./device-roles.js";
 import type { ResolvedRequest } from "./resolve-requests.js";
 
 export type MemberReason = "requested" | "gpu-function" | "group-member";

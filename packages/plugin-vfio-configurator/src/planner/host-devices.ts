@@ -1,6 +1,7 @@
+import { slotOf } from "@vmforge/plugin-env-check";
 import type { HostDevice, UserVmRequest } from "@vmforge/plugin-qemu-setup";
 import type { VfioPlan } from "../contract.js";
-import { isVgaCompatible, slotOf } from "./device-roles.js";
+import { isVgaCompatible } from "./device-roles.js";
 import type { GuestMember } from "./group-closure.js";
 
 export const PRODUCER = "@vmforge/plugin-vfio-configurator";

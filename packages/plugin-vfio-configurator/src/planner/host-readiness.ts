@@ -1,8 +1,8 @@
 import type { Problem } from "@vmforge/kernel";
-import type { EnvironmentData } from "@vmforge/plugin-env-check";
+import { isDisplay, isReleased, type EnvironmentData } from "@vmforge/plugin-env-check";
 import type { PlanWarning, VfioPlan } from "../contract.js";
 import { VfioCode, VfioWarning } from "../error-codes.js";
-import { busOf, describeDevice, isBridge, isDisplay, isReleased } from "./device-roles.js";
+import { busOf, describeDevice, isBridge } from "./device-roles.js";
 import type { GuestMember } from "./group-closure.js";
 import type { HostExtras } from "./host-extras.js";
 

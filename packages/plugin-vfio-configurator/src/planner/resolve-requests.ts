@@ -1,8 +1,8 @@
 import type { Problem } from "@vmforge/kernel";
-import type { EnvironmentData, PciDevice } from "@vmforge/plugin-env-check";
+import { isDisplay, type EnvironmentData, type PciDevice } from "@vmforge/plugin-env-check";
 import type { RequestPassthrough } from "@vmforge/plugin-qemu-setup";
 import { VfioCode } from "../error-codes.js";
-import { describeDevice, idsOf, isBridge, isDisplay } from "./device-roles.js";
+import { describeDevice, idsOf, isBridge } from "./device-roles.js";
 
 export interface ResolvedRequest {
   index: number;
