@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { Kernel, StorageManager, type KernelOptions, type Plugin } from "@vmforge/kernel";
+import { Kernel, StorageManager, type KernelOptions, type Plugin, type StageGraph, type StageSelection } from "@vmforge/kernel";
 import { findPlugins, loadPlugins, pluginSources, type FoundPlugin } from "./discovery.js";
 import type { GlobalOptions } from "./options.js";
 import { choosePalette, type Palette } from "./render/colors.js";
@@ -37,8 +37,14 @@ export async function discoverPlugins(projectDir: string, io: Io): Promise<{ fou
   return { found, plugins: await loadPlugins(found) };
 }
 
-export function chooseRenderer(global: GlobalOptions, io: Io): Renderer {
-  const palette = choosePalette(io.stdout, global.noColor, io.env);
+/** The installed plugins' stages in order, without loading any stage. */
+export function stageGraphOf(plugins: readonly Plugin[], io: Io, selection: StageSelection = {}): StageGraph {
+  const kernel = new Kernel({ env: io.env });
+  for (const plugin of plugins) kernel.stages.registerPlugin(plugin);
+  return kernel.plan(selection);
+}
+
+export function chooseRenderer(global: GlobalOptions, io: Io, palette: Palette): Renderer {
   if (global.json) return new SilentRenderer();
   if (global.jsonLines) return new JsonLinesRenderer(io.stdout);
   if (io.stdout.isTTY && !io.env.CI) return new LiveRenderer(io.stdout, palette, { quiet: global.quiet });
@@ -49,10 +55,11 @@ export function chooseRenderer(global: GlobalOptions, io: Io): Renderer {
 export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
   const { found, plugins } = await discoverPlugins(global.project, io);
   const kernel = new Kernel({ ...options, env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
-  const renderer = chooseRenderer(global, io);
+  const palette = choosePalette(io.stdout, global.noColor, io.env);
+  const renderer = chooseRenderer(global, io, palette);
   kernel.ui.attach(renderer);
   kernel.stages.registerPreStageHook(({ stage }) => renderer.stageStarted(stage.id, stage.plugin));
   kernel.stages.registerPostStageHook(({ stage, status, durationMs }) => renderer.stageFinished(stage.id, status ?? "done", durationMs ?? 0));
   for (const plugin of plugins) await kernel.use(plugin);
-  return { kernel, found, plugins, renderer, palette: choosePalette(io.stdout, global.noColor, io.env) };
+  return { kernel, found, plugins, renderer, palette };
 }

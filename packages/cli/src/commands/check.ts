@@ -29,7 +29,6 @@ Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 
     }
     try {
       const report = await runtime.kernel.run({ selection: { targetKeys: [HOST_REPORT_KEY] }, input: { flags: { ...(snapshotDir ? { saveSnapshot: snapshotDir } : {}) } } });
-      runtime.renderer.close();
       if (global.json) {
         const result = runtime.kernel.ui.history().filter((message) => message.type === "Result").at(-1);
         printJson(io, result && "data" in result ? result.data : {});

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { ExitCode, Kernel, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
-import { discoverPlugins } from "../runtime.js";
+import { discoverPlugins, stageGraphOf } from "../runtime.js";
 import { printJson, type Command } from "./command.js";
 
 export const initCommand: Command = {
@@ -18,9 +18,8 @@ the installed plugins. An existing vm.toml is kept unless --force.`,
     const { plugins } = await discoverPlugins(global.project, io);
     const templates: string[] = [];
     // Tables in pipeline order: the hardware's [vm] before a guest plugin's [linux].
-    const graph = new Kernel({ env: io.env });
-    for (const plugin of plugins) graph.stages.registerPlugin(plugin);
-    const firstStage = (name: string) => graph.plan().stages.findIndex((stage) => stage.plugin === name);
+    const order = stageGraphOf(plugins, io).stages;
+    const firstStage = (name: string) => order.findIndex((stage) => stage.plugin === name);
     const ordered = [...plugins].sort((a, b) => firstStage(a.name) - firstStage(b.name));
     for (const plugin of ordered) {
       const template = await plugin.config?.template?.();

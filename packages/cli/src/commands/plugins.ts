@@ -1,4 +1,4 @@
-import { parseCommand, globalHelp } from "../options.js";
+import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
 import { choosePalette } from "../render/colors.js";
 import { printJson, type Command } from "./command.js";
@@ -38,4 +38,3 @@ package, version, path and stages. Only manifests are read; no stage code is loa
     return 0;
   },
 };
-export { globalHelp };

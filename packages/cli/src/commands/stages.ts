@@ -1,7 +1,7 @@
 import type { StageGraph } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
-import { discoverPlugins } from "../runtime.js";
-import { Kernel, VmforgeError, ExitCode } from "@vmforge/kernel";
+import { discoverPlugins, stageGraphOf } from "../runtime.js";
+import { VmforgeError, ExitCode } from "@vmforge/kernel";
 import { printJson, type Command } from "./command.js";
 
 export const stagesCommand: Command = {
@@ -18,9 +18,7 @@ with --with; conditional ones are marked "when".`,
       throw new VmforgeError("E_USAGE", `Unknown format "${format}".`, { exitCode: ExitCode.usage, fix: "Use --format text, mermaid, dot or json." });
     }
     const { plugins } = await discoverPlugins(global.project, io);
-    const kernel = new Kernel({ env: io.env });
-    for (const plugin of plugins) kernel.stages.registerPlugin(plugin);
-    const graph = kernel.plan({ include: (values.with as string[] | undefined) ?? [] });
+    const graph = stageGraphOf(plugins, io, { include: (values.with as string[] | undefined) ?? [] });
     if (format === "json") printJson(io, graph);
     else io.stdout.write(`${renderGraph(graph, format)}\n`);
     return 0;
