@@ -1,12 +1,19 @@
-import { readFile, readdir, readlink, stat } from "node:fs/promises";
+import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, resolve, isAbsolute, posix } from "node:path";
+import { FileReadError, ReadLimits, readBoundedFile } from "./bounded-read.js";
 
 export type HostReadKind = "file" | "dir" | "link" | "exists";
 
+/** Linux gives up after 40 symlinks in one path (ELOOP); so do we. */
+const MAX_SYMLINKS = 40;
+
 /**
  * Every read of the host's `/proc`, `/sys`, `/etc` and `/dev` goes through one root, so a
- * snapshot folder gives the same answers as the machine it was taken from. Reads are
- * recorded so `--save-snapshot` can copy exactly what a check looked at.
+ * snapshot folder gives the same answers as the machine it was taken from. Paths resolve
+ * inside the root the way `openat2(RESOLVE_IN_ROOT)` would: `..` stops at the root and a
+ * symlink, even an absolute one, cannot lead out of it. Reads are bounded, and a FIFO or a
+ * device is never opened. Reads are recorded so `--save-snapshot` can copy exactly what a
+ * check looked at.
  */
 export class HostRoot {
   readonly root: string;
@@ -20,20 +27,71 @@ export class HostRoot {
     return this.root === "/";
   }
 
-  /** The real path of a host path, e.g. `/sys/bus/pci` below the root. */
+  /**
+   * The lexical place of a host path below the root (`..` clamped, symlinks not followed):
+   * for naming a path. To open one, use {@link resolve}.
+   */
   path(hostPath: string): string {
-    if (!isAbsolute(hostPath)) throw new TypeError(`host path must be absolute: ${hostPath}`);
-    // Resolving against "/" first clamps "..", so a path can never climb out of the root.
-    const normalized = posix.resolve("/", hostPath);
+    const normalized = normalizeHostPath(hostPath);
     return this.root === "/" ? normalized : join(this.root, normalized);
   }
 
-  async readText(hostPath: string): Promise<string | undefined> {
+  /**
+   * Where a host path really is on this machine, with every symlink on the way followed
+   * inside the root (the last one only when `followLast`); undefined when it does not exist,
+   * runs through a non-folder, or loops.
+   */
+  async resolve(hostPath: string, followLast = true): Promise<string | undefined> {
+    const normalized = normalizeHostPath(hostPath);
+    if (this.isLive) return (await (followLast ? stat : lstat)(normalized).then(() => true, () => false)) ? normalized : undefined;
+    const pending = normalized.split("/").filter(Boolean);
+    const resolved: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === ".") continue;
+      if (part === "..") {
+        resolved.pop();
+        continue;
+      }
+      const candidate = join(this.root, ...resolved, part);
+      const last = pending.length === 0;
+      const stats = await lstat(candidate).catch(() => undefined);
+      if (!stats) return undefined;
+      if (stats.isSymbolicLink() && (followLast || !last)) {
+        if (++links > MAX_SYMLINKS) return undefined;
+        const target = await readlink(candidate).catch(() => undefined);
+        if (target === undefined) return undefined;
+        // An absolute target means the root's own `/`.
+        if (target.startsWith("/")) resolved.length = 0;
+        pending.unshift(...target.split("/").filter(Boolean));
+        continue;
+      }
+      if (!last && !stats.isDirectory()) return undefined;
+      resolved.push(part);
+    }
+    return join(this.root, ...resolved);
+  }
+
+  /**
+   * A text file of the host, at most `maxBytes`; undefined when it is missing or unreadable.
+   * A FIFO, a device or a file over the limit is refused with a FileReadError (exit code 2):
+   * no machine has those where vmforge reads, so the host root is not a faithful one.
+   */
+  async readText(hostPath: string, maxBytes: number = ReadLimits.hostText): Promise<string | undefined> {
+    return (await this.readBytes(hostPath, maxBytes))?.toString("utf8");
+  }
+
+  /** The raw bytes of a host file (pci.ids), under the same rules as {@link readText}. */
+  async readBytes(hostPath: string, maxBytes: number = ReadLimits.hostText): Promise<Buffer | undefined> {
     this.#record(hostPath, "file");
+    const real = await this.resolve(hostPath);
+    if (real === undefined) return undefined;
     try {
-      return await readFile(this.path(hostPath), "utf8");
-    } catch {
-      return undefined;
+      return await readBoundedFile(real, { maxBytes, what: this.isLive ? "host file" : `host file (below the host root ${this.root})` });
+    } catch (error) {
+      if (error instanceof FileReadError && (error.fault === "missing" || error.fault === "unreadable")) return undefined;
+      throw error;
     }
   }
 
@@ -44,8 +102,10 @@ export class HostRoot {
 
   async list(hostPath: string): Promise<string[]> {
     this.#record(hostPath, "dir");
+    const real = await this.resolve(hostPath);
+    if (real === undefined) return [];
     try {
-      return (await readdir(this.path(hostPath))).sort();
+      return (await readdir(real)).sort();
     } catch {
       return [];
     }
@@ -54,8 +114,10 @@ export class HostRoot {
   /** The target of a symlink (sysfs `driver`, `iommu_group`), or undefined. */
   async readLink(hostPath: string): Promise<string | undefined> {
     this.#record(hostPath, "link");
+    const real = await this.resolve(hostPath, false);
+    if (real === undefined) return undefined;
     try {
-      return await readlink(this.path(hostPath));
+      return await readlink(real);
     } catch {
       return undefined;
     }
@@ -63,12 +125,7 @@ export class HostRoot {
 
   async exists(hostPath: string): Promise<boolean> {
     this.#record(hostPath, "exists");
-    try {
-      await stat(this.path(hostPath));
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.resolve(hostPath)) !== undefined;
   }
 
   /** Host paths read so far and how, for snapshots. */
@@ -79,4 +136,10 @@ export class HostRoot {
   #record(hostPath: string, kind: HostReadKind): void {
     if (!this.#reads.has(hostPath) || kind === "file") this.#reads.set(hostPath, kind);
   }
+}
+
+/** `/proc/../sys//x` → `/sys/x`: absolute, `..` clamped at `/`. */
+function normalizeHostPath(hostPath: string): string {
+  if (!isAbsolute(hostPath)) throw new TypeError(`host path must be absolute: ${hostPath}`);
+  return posix.resolve("/", hostPath);
 }

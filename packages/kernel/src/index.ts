@@ -33,6 +33,7 @@ export { UIManager, StageUi, type UiMessage, type UiEnvelope, type UiMessageType
 export { EventManager, type VmforgeEvents, type EventName, type EventPayload, type EventHandler } from "./events.js";
 export { StorageManager } from "./storage.js";
 export { HostRoot, type HostReadKind } from "./host-root.js";
+export { readBoundedFile, readBoundedText, describeFileType, formatBytes, FileReadError, ReadLimits, type BoundedReadOptions, type FileReadFault } from "./bounded-read.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { problemsFromIssues, formatKeyPath, type SourceLocation } from "./config-problems.js";
 export { Kernel, type KernelOptions, type RunOptions, type RunReport } from "./kernel.js";

@@ -1,4 +1,4 @@
-import type { HostRoot } from "@vmforge/kernel";
+import { ReadLimits, type HostRoot } from "@vmforge/kernel";
 import { readBytes } from "./read-log.js";
 
 /** Where distributions install the pci.ids database (pciutils / hwdata). */
@@ -99,7 +99,7 @@ export class PciNames {
 
 export async function readPciNames(host: HostRoot): Promise<PciNames> {
   for (const path of PCI_IDS_PATHS) {
-    const bytes = await readBytes(host, path);
+    const bytes = await readBytes(host, path, ReadLimits.pciIds);
     // Entries are found as "\n<id>  ": the file opens with comments, so no entry is on line one.
     if (bytes !== undefined) return new PciNames(bytes);
   }

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { HostRoot } from "@vmforge/kernel";
 
 const seen = new WeakMap<HostRoot, Map<string, string | Buffer>>();
@@ -37,13 +36,11 @@ export async function readAttribute(host: HostRoot, hostPath: string): Promise<s
 }
 
 /**
- * The raw bytes of a large host file (pci.ids), under the same root. HostRoot only reads text,
- * and decoding 1.3 MB costs ~10 ms; `exists` records the path, the bytes are kept here, and
- * `saveSnapshot` writes them like any file the check read.
+ * The raw bytes of a large host file (pci.ids): decoding 1.3 MB costs ~10 ms. The bytes are
+ * kept here, and `saveSnapshot` writes them like any file the check read.
  */
-export async function readBytes(host: HostRoot, hostPath: string): Promise<Buffer | undefined> {
-  if (!(await host.exists(hostPath))) return undefined;
-  const bytes = await readFile(host.path(hostPath)).catch(() => undefined);
+export async function readBytes(host: HostRoot, hostPath: string, maxBytes: number): Promise<Buffer | undefined> {
+  const bytes = await host.readBytes(hostPath, maxBytes);
   if (bytes !== undefined) remember(host, hostPath, bytes);
   return bytes;
 }

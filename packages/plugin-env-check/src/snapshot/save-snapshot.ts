@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readlink, symlink, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { VmforgeError, type HostRoot, type HostReadKind } from "@vmforge/kernel";
 import { contentSeen, generatedFiles } from "../host/read-log.js";
@@ -77,7 +77,7 @@ class SnapshotWriter {
       return;
     }
     if (kind === "file") {
-      const content = stats.isFile() ? await readFile(source).catch(() => undefined) : undefined;
+      const content = stats.isFile() ? await this.host.readBytes(real).catch(() => undefined) : undefined;
       if (content !== undefined) await this.#file(target, content);
       return;
     }
