@@ -1,5 +1,5 @@
 // Regenerates examples/hosts/z370-gt1030: a host snapshot for `--host-root`, built from a real
-// capture (../shared/fixtures/hosts/intel-z370-i5-9400-gt1030-igpu-clean: IOMMU groups, lspci -nnk,
+// capture (fixtures/hosts/intel-z370-i5-9400-gt1030-igpu-clean: IOMMU groups, lspci -nnk,
 // /proc/cmdline). What the capture lacks is filled in and listed in the folder's NOTES.md.
 // Run: pnpm exec tsx --conditions=source scripts/make-example-host.ts [OUT_DIR]
 import { readFileSync, rmSync, writeFileSync } from "node:fs";

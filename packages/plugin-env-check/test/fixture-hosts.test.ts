@@ -222,7 +222,7 @@ describe("every fixture host gives the verdict its SOURCE.md states", () => {
     expect(host.text).toMatch(/^FAIL {2}cpu\.virtualization: /m);
   });
 
-  it("covers every case folder in ../shared/fixtures/hosts", () => {
+  it("covers every case folder in fixtures/hosts", () => {
     const cases = readdirSync(fixtureHostsDir).filter((name) => statSync(join(fixtureHostsDir, name)).isDirectory());
     expect(cases.filter((name) => !tested.has(name))).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { pipelineError, runPipeline } from "./support/run-pipeline.js";
 import { tempDir, tomlFile } from "./support/temp.js";
 
 /*
- * Requests against real host captures (../shared/fixtures/hosts), read by the real env-check
+ * Requests against real host captures (fixtures/hosts), read by the real env-check
  * plugin from snapshot trees. The captures lack meminfo and network facts; the snapshot fills
  * in 16 GiB, no hugepages, OVMF installed, only `lo` (see @vmforge/test-support).
  */

@@ -3,7 +3,7 @@ import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
- * Turns a host capture from `../shared/fixtures/hosts/<case>/` (text people published: IOMMU
+ * Turns a host capture from `fixtures/hosts/<case>/` (text people published: IOMMU
  * group listings in lspci -nns form, `lspci -nnk`, /proc/cmdline, /proc/cpuinfo) into a
  * snapshot tree that a `HostRoot` (`--host-root`) reads like the machine:
  *
