@@ -35,5 +35,6 @@ export { StorageManager } from "./storage.js";
 export { HostRoot, type HostReadKind } from "./host-root.js";
 export { readBoundedFile, readBoundedText, describeFileType, formatBytes, FileReadError, ReadLimits, type BoundedReadOptions, type FileReadFault } from "./bounded-read.js";
 export { writeFileAtomic } from "./atomic-write.js";
+export { didYouMean, editDistance } from "./did-you-mean.js";
 export { problemsFromIssues, formatKeyPath, type SourceLocation } from "./config-problems.js";
 export { Kernel, type KernelOptions, type RunOptions, type RunReport } from "./kernel.js";
