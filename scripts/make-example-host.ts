@@ -18,8 +18,6 @@ const result = await snapshotFromCapture(join(fixtureHostsDir, "intel-z370-i5-94
     "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages": `${hugepages}\n`,
     "/sys/class/net/br0/bridge/bridge_id": "8000.000000000000\n",
     "/sys/class/net/br0/operstate": "up\n",
-    "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd": "",
-    "/usr/share/OVMF/OVMF_VARS_4M.ms.fd": "",
   },
 });
 writeFileSync(
@@ -27,7 +25,7 @@ writeFileSync(
   `# A host snapshot for trying passthrough without the hardware\n\n` +
     `Built by \`scripts/make-example-host.ts\` from the public capture \`intel-z370-i5-9400-gt1030-igpu-clean\`\n` +
     `(Core i5-9400 on a Z370 board: UHD 630 drives the host, a GT 1030 + its audio sit alone in IOMMU group 2).\n\n` +
-    `Filled in because the capture does not have them:\n\n${[...result.notes, "/proc/cpuinfo: the Pentium G640 capture's flags (VT-x, EPT) on six cores named like the i5-9400", `${hugepages} free 2 MiB hugepages, 32 GiB RAM`, "OVMF secure-boot code and Microsoft-keys vars files (empty placeholders)", "a network bridge br0"].map((note) => `- ${note}`).join("\n")}\n\n` +
+    `Filled in because the capture does not have them:\n\n${[...result.notes, "/proc/cpuinfo: the Pentium G640 capture's flags (VT-x, EPT) on six cores named like the i5-9400", `${hugepages} free 2 MiB hugepages, 32 GiB RAM`, "a network bridge br0"].map((note) => `- ${note}`).join("\n")}\n\n` +
     `    vmforge check --host-root examples/hosts/z370-gt1030\n    vmforge plan examples/gpu-passthrough.toml --host-root examples/hosts/z370-gt1030 --out out/gaming\n`,
 );
 console.log(`wrote ${out}`);

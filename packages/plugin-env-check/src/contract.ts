@@ -102,14 +102,50 @@ export const MemoryInfoSchema = z.object({
 export const KvmInfoSchema = z.object({
   /** /dev/kvm exists. */
   devicePresent: z.boolean(),
-  /** Present under /sys/module: loaded as a module or built into the kernel. */
+  /** The kernel has it: listed in /proc/modules or present under /sys/module (loaded, or built in). */
   modules: z.object({ kvm: z.boolean(), kvmIntel: z.boolean(), kvmAmd: z.boolean() }),
   /** `nested` parameter of kvm_intel or kvm_amd; null when neither is loaded. */
   nested: z.boolean().nullable(),
 });
 
+export const FirmwareImageSchema = z.object({
+  /** Absolute host path, as the descriptor names it. */
+  filename: z.string(),
+  /** `raw` or `qcow2`. */
+  format: z.string(),
+  /** Whether the file is there (below the host root). */
+  exists: z.boolean(),
+});
+
+/** A QEMU firmware descriptor (docs/interop/firmware.json), the fields vmforge uses. */
+export const FirmwareDescriptorSchema = z.object({
+  /** The descriptor's host path, e.g. /usr/share/qemu/firmware/60-edk2-x86_64.json. */
+  path: z.string(),
+  description: z.string().nullable(),
+  /** `uefi`, `bios`, `openfirmware`... */
+  interfaceTypes: z.array(z.string()),
+  /** `flash`, `memory` or `kernel`. */
+  device: z.string(),
+  /** For flash: `split` (code + vars template), `combined` or `stateless`; null otherwise. */
+  mode: z.string().nullable(),
+  executable: FirmwareImageSchema.nullable(),
+  nvramTemplate: FirmwareImageSchema.nullable(),
+  targets: z.array(z.object({ architecture: z.string(), machines: z.array(z.string()) })),
+  /** `secure-boot`, `enrolled-keys`, `requires-smm`, `amd-sev`... */
+  features: z.array(z.string()),
+});
+
 export const FirmwareInfoSchema = z.object({
-  /** OVMF/edk2 code images found (absolute host paths), e.g. /usr/share/OVMF/OVMF_CODE_4M.fd. */
+  /**
+   * QEMU's firmware descriptors in order of preference (file name order, a later folder's file
+   * replacing an earlier one of the same name, as QEMU and libvirt read them).
+   */
+  descriptors: z.array(FirmwareDescriptorSchema),
+  /** The descriptor folders read, lowest precedence first. */
+  descriptorDirs: z.array(z.string()),
+  /** Descriptors set aside, with the reason. */
+  invalidDescriptors: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** OVMF/edk2 code images found by file name (the fallback for hosts without descriptors). */
   ovmfCode: z.array(z.string()),
   /** OVMF variable-store templates found, e.g. /usr/share/OVMF/OVMF_VARS_4M.fd. */
   ovmfVars: z.array(z.string()),
@@ -181,7 +217,7 @@ export const ModulesInfoSchema = z.object({
   loaded: z.array(z.string()),
   /** `proc-modules` when /proc/modules was readable, `unavailable` when not (a kernel without module support). */
   source: z.enum(["proc-modules", "unavailable"]),
-  /** The modules that matter here (vfio, vfio_pci, vfio_iommu_type1, kvm, kvm_intel, kvm_amd, GPU drivers) present under /sys/module, loaded or built in. */
+  /** The modules that matter here (vfio, vfio_pci, vfio_iommu_type1, kvm, kvm_intel, kvm_amd, GPU drivers) the kernel has: listed in /proc/modules or present under /sys/module (loaded, or built in). */
   relevant: z.array(z.string()),
 });
 
@@ -270,7 +306,7 @@ export const GpuReportSchema = z.object({
 export const HostReportSchema = z.object({
   checks: z.array(CheckSchema),
   gpus: z.array(GpuReportSchema),
-  /** The host can run KVM guests: /dev/kvm exists and the CPU offers VT-x or AMD-V. */
+  /** The host can run KVM guests: no `cpu.*` or `kvm.*` check fails (the CPU offers VT-x or AMD-V, kvm and its vendor module are loaded, /dev/kvm exists). */
   kvmUsable: z.boolean(),
   /** Why the host cannot run KVM guests; empty when it can. */
   unfitReasons: z.array(z.string()),
@@ -286,6 +322,8 @@ export type HugepagePool = z.infer<typeof HugepagePoolSchema>;
 export type MemoryInfo = z.infer<typeof MemoryInfoSchema>;
 export type KvmInfo = z.infer<typeof KvmInfoSchema>;
 export type FirmwareInfo = z.infer<typeof FirmwareInfoSchema>;
+export type FirmwareDescriptor = z.infer<typeof FirmwareDescriptorSchema>;
+export type FirmwareImage = z.infer<typeof FirmwareImageSchema>;
 export type PciDevice = z.infer<typeof PciDeviceSchema>;
 export type GpuInfo = z.infer<typeof GpuInfoSchema>;
 export type IommuGroup = z.infer<typeof IommuGroupSchema>;

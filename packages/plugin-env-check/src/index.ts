@@ -1,5 +1,6 @@
 export * from "./contract.js";
 export { plugin } from "./plugin.js";
+export { usableUefiDescriptors } from "./host/firmware-descriptors.js";
 export { saveSnapshot, type SaveSnapshotOptions, type SnapshotSummary } from "./snapshot/save-snapshot.js";
 export { gatherEnvironment } from "./gather-environment.js";
 export { buildHostReport } from "./verdicts/host-report.js";

@@ -10,7 +10,7 @@ import { diskFormats, vmControllerSchema, vmDefinitionSchema, vmDiskSchema, vmNi
 export const hostFitSchema = z.object({
   accelerator: vmDefinitionSchema.shape.accelerator,
   /** The OVMF pair chosen for uefi; null for bios. */
-  ovmf: z.object({ code: z.string(), varsTemplate: z.string() }).nullable(),
+  ovmf: z.object({ code: z.string(), varsTemplate: z.string(), source: z.string() }).nullable(),
   hugepageSizeBytes: z.number().int().positive().nullable(),
   /** What is on disk now, per [[disk]] in request order. */
   disks: z.array(

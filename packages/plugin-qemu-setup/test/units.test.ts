@@ -4,7 +4,7 @@ import { patternOf } from "../src/config-problems.js";
 import { knownKeysAt } from "../src/schema-keys.js";
 import { diskSerial, macFromName, uuidFromName } from "../src/derive-ids.js";
 import { didYouMean, editDistance } from "../src/did-you-mean.js";
-import { selectOvmf } from "../src/ovmf-selection.js";
+import { selectOvmfByName } from "../src/ovmf-selection.js";
 import { formatSize, parseSize } from "../src/size-units.js";
 import { QEMU_TABLE_NAMES } from "../src/table-names.js";
 import { TomlLocator } from "../src/toml-locator.js";
@@ -136,19 +136,19 @@ describe("identities derived from the name", () => {
 
 describe("OVMF choice", () => {
   it("Debian: the 4M build and its vars; secure boot: secboot code with the Microsoft-keyed vars", () => {
-    expect(selectOvmf(DEBIAN_OVMF.code, DEBIAN_OVMF.vars, false)).toEqual({ code: "/usr/share/OVMF/OVMF_CODE_4M.fd", varsTemplate: "/usr/share/OVMF/OVMF_VARS_4M.fd" });
-    expect(selectOvmf(DEBIAN_OVMF.code, DEBIAN_OVMF.vars, true)).toEqual({ code: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", varsTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" });
+    expect(selectOvmfByName(DEBIAN_OVMF.code, DEBIAN_OVMF.vars, false)).toEqual({ code: "/usr/share/OVMF/OVMF_CODE_4M.fd", varsTemplate: "/usr/share/OVMF/OVMF_VARS_4M.fd" });
+    expect(selectOvmfByName(DEBIAN_OVMF.code, DEBIAN_OVMF.vars, true)).toEqual({ code: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", varsTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" });
   });
 
   it("Fedora and Arch layouts; never a code image without its own vars", () => {
     const fedora = ["/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd"];
     const fedoraVars = ["/usr/share/edk2/ovmf/OVMF_VARS.fd", "/usr/share/edk2/ovmf/OVMF_VARS.secboot.fd"];
-    expect(selectOvmf(fedora, fedoraVars, true)).toEqual({ code: fedora[1], varsTemplate: fedoraVars[1] });
-    expect(selectOvmf(["/usr/share/edk2/x64/OVMF_CODE.4m.fd"], ["/usr/share/edk2/x64/OVMF_VARS.4m.fd"], false)).toEqual({
+    expect(selectOvmfByName(fedora, fedoraVars, true)).toEqual({ code: fedora[1], varsTemplate: fedoraVars[1] });
+    expect(selectOvmfByName(["/usr/share/edk2/x64/OVMF_CODE.4m.fd"], ["/usr/share/edk2/x64/OVMF_VARS.4m.fd"], false)).toEqual({
       code: "/usr/share/edk2/x64/OVMF_CODE.4m.fd",
       varsTemplate: "/usr/share/edk2/x64/OVMF_VARS.4m.fd",
     });
-    expect(selectOvmf(["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["/usr/share/OVMF/OVMF_VARS.fd"], false)).toBeUndefined();
-    expect(selectOvmf(["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["/usr/share/OVMF/OVMF_VARS_4M.fd"], true)).toBeUndefined();
+    expect(selectOvmfByName(["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["/usr/share/OVMF/OVMF_VARS.fd"], false)).toBeUndefined();
+    expect(selectOvmfByName(["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["/usr/share/OVMF/OVMF_VARS_4M.fd"], true)).toBeUndefined();
   });
 });

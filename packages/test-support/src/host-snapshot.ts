@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { writeDebianOvmf } from "./ovmf.js";
 
 /**
  * Turns a host capture from `fixtures/hosts/<case>/` (text people published: IOMMU
@@ -28,6 +29,11 @@ export interface CaptureSnapshotOptions {
   cpuinfo?: string;
   /** Whether /dev/kvm and the kvm modules exist. Default: when the CPU flags offer vmx or svm. */
   kvm?: boolean;
+  /**
+   * OVMF as Debian 12's `ovmf` package installs it: with QEMU's firmware descriptors (the
+   * default), by file names only (an older or hand-made install), or none at all.
+   */
+  ovmf?: "debian-descriptors" | "file-names" | "none";
   /** More host files, written last (so they replace defaults): `{ "/proc/meminfo": "..." }`. */
   files?: Record<string, string>;
 }
@@ -330,14 +336,18 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
   await put(outDir, "/proc/sys/kernel/osrelease", `${release}\n`);
 
   // Facts no capture has: memory, OS, firmware files, QEMU. Plausible for a passthrough host.
-  notes.push("no /proc/meminfo: 16 GiB, no hugepages reserved", "no /etc/os-release: Ubuntu 22.04", "OVMF and QEMU installed");
+  const given = (hostPath: string) => Object.hasOwn(options.files ?? {}, hostPath);
+  if (!given("/proc/meminfo")) notes.push("no /proc/meminfo: 16 GiB, no hugepages reserved");
+  if (!given("/etc/os-release")) notes.push("no /etc/os-release: Ubuntu 22.04");
+  notes.push("QEMU installed", options.ovmf === "none" ? "no OVMF" : `OVMF as Debian 12 installs it (${options.ovmf === "file-names" ? "file names only, no firmware descriptors" : "firmware descriptors in /usr/share/qemu/firmware"}; empty images)`);
   await put(outDir, "/proc/meminfo", DEFAULT_MEMINFO);
   for (const size of ["2048kB", "1048576kB"]) {
     for (const name of ["nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages"]) await put(outDir, `/sys/kernel/mm/hugepages/hugepages-${size}/${name}`, "0\n");
   }
   await put(outDir, "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
   await put(outDir, "/etc/os-release", DEFAULT_OS_RELEASE);
-  for (const file of ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img"]) await put(outDir, file, "");
+  if (options.ovmf !== "none") await writeDebianOvmf(outDir, { descriptors: options.ovmf !== "file-names" });
+  for (const file of ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img"]) await put(outDir, file, "");
   await put(outDir, "/sys/class/net/lo/type", "772\n");
   await put(outDir, "/sys/class/net/lo/operstate", "unknown\n");
   await put(outDir, "/sys/class/net/lo/mtu", "65536\n");

@@ -9,3 +9,4 @@ export {
   type CaptureSnapshot,
   type CapturedDevice,
 } from "./host-snapshot.js";
+export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, writeDebianOvmf } from "./ovmf.js";

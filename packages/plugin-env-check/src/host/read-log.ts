@@ -24,8 +24,8 @@ function remember(host: HostRoot, hostPath: string, content: string | Buffer): v
  * Reads a host file and keeps what it said, so a snapshot saved after the check holds the
  * very content the check judged (/proc/meminfo and friends change from one second to the next).
  */
-export async function readText(host: HostRoot, hostPath: string): Promise<string | undefined> {
-  const text = await host.readText(hostPath);
+export async function readText(host: HostRoot, hostPath: string, maxBytes?: number): Promise<string | undefined> {
+  const text = await host.readText(hostPath, maxBytes);
   if (text !== undefined) remember(host, hostPath, text);
   return text;
 }

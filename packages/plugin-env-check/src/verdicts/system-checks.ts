@@ -1,4 +1,5 @@
 import type { Check, EnvironmentData } from "../contract.js";
+import { usableUefiDescriptors } from "../host/firmware-descriptors.js";
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -52,6 +53,24 @@ function hugepageShortfall(env: EnvironmentData): { requested: number; total: nu
 }
 
 /** `1G`, `2M`, `2048K` → bytes. */
+/** UEFI for guests: from QEMU's firmware descriptors where the host has them, else by file name. */
+function ovmfCheck(env: EnvironmentData): Check {
+  const { firmware } = env;
+  const missing = { id: "firmware.ovmf", status: "warn", fix: installHint(env.os.id, "ovmf", "edk2-ovmf", "edk2-ovmf") } as const;
+  if (firmware.descriptors.length > 0) {
+    const usable = usableUefiDescriptors(firmware.descriptors);
+    if (usable.length > 0) {
+      const names = usable.map((descriptor) => `${descriptor.path.slice(descriptor.path.lastIndexOf("/") + 1)}${descriptor.features.includes("secure-boot") ? " (secure boot)" : ""}`);
+      return { id: "firmware.ovmf", status: "pass", message: `UEFI firmware for guests, by QEMU's firmware descriptors: ${names.join(", ")}` };
+    }
+    return { ...missing, message: `QEMU's firmware descriptors (${firmware.descriptorDirs.join(", ")}) name no installed UEFI firmware for x86_64 q35 guests: only BIOS guests; GPU passthrough wants UEFI` };
+  }
+  if (firmware.ovmfCode.length > 0) {
+    return { id: "firmware.ovmf", status: "pass", message: `UEFI firmware for guests (by file name; the host has no QEMU firmware descriptors): ${firmware.ovmfCode.join(", ")}` };
+  }
+  return { ...missing, message: `no OVMF (UEFI for guests): no QEMU firmware descriptor in ${firmware.descriptorDirs.join(", ")} and no OVMF image in ${firmware.searchedDirs.join(", ")}: only BIOS guests; GPU passthrough wants UEFI` };
+}
+
 function parseSize(text: string | null): number | null {
   const match = text?.match(/^(\d+)([KMG])?$/i);
   if (!match) return null;
@@ -61,17 +80,15 @@ function parseSize(text: string | null): number | null {
 
 function firmwareChecks(env: EnvironmentData): Check[] {
   const { firmware } = env;
-  const checks: Check[] = [];
-  checks.push(
-    firmware.ovmfCode.length
-      ? { id: "firmware.ovmf", status: "pass", message: `UEFI firmware for guests: ${firmware.ovmfCode.join(", ")}` }
-      : {
-          id: "firmware.ovmf",
-          status: "warn",
-          message: `no OVMF (UEFI for guests) in ${firmware.searchedDirs.join(", ")}: only BIOS guests; GPU passthrough wants UEFI`,
-          fix: installHint(env.os.id, "ovmf", "edk2-ovmf", "edk2-ovmf"),
-        },
-  );
+  const checks: Check[] = [ovmfCheck(env)];
+  if (firmware.invalidDescriptors.length) {
+    checks.push({
+      id: "firmware.descriptors",
+      status: "warn",
+      message: `QEMU firmware descriptors set aside: ${firmware.invalidDescriptors.map(({ path, reason }) => `${path} (${reason})`).join("; ")}`,
+      fix: "Fix or remove them; QEMU and libvirt skip them too.",
+    });
+  }
   const { qemuSystemX86_64, qemuImg } = firmware.binaries;
   const missing = [qemuSystemX86_64 ? undefined : "qemu-system-x86_64", qemuImg ? undefined : "qemu-img"].filter(Boolean);
   checks.push(

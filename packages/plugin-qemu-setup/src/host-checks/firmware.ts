@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import type { UserVmRequest } from "../contract.js";
 import { inspectImage } from "../disk-format-detection.js";
-import { selectOvmf } from "../ovmf-selection.js";
+import { chooseOvmf } from "../ovmf-selection.js";
 import type { HostFit } from "../working-keys.js";
 import type { CheckReport } from "./report.js";
 
@@ -12,7 +12,7 @@ const OVMF_FIX = "Install OVMF: `apt install ovmf` (Debian, Ubuntu), `dnf instal
 export async function chooseFirmware(request: UserVmRequest, env: EnvironmentData, report: CheckReport): Promise<HostFit["ovmf"]> {
   const { type, secure_boot: secureBoot, code, vars } = request.firmware;
   if (type !== "uefi") return null;
-  const found = selectOvmf(env.firmware.ovmfCode, env.firmware.ovmfVars, secureBoot);
+  const found = chooseOvmf(env.firmware, secureBoot);
   if (code === undefined && vars === undefined) {
     if (found) return found;
     reportNotFound(env, secureBoot, report);
@@ -27,7 +27,7 @@ export async function chooseFirmware(request: UserVmRequest, env: EnvironmentDat
       report.problem("E_FIRMWARE_FILE_MISSING", ["firmware", key], `${path} does not exist`, { received: JSON.stringify(given), expected: "an existing OVMF file" });
     }
   }
-  if (pair.code !== undefined && pair.varsTemplate !== undefined) return { code: pair.code, varsTemplate: pair.varsTemplate };
+  if (pair.code !== undefined && pair.varsTemplate !== undefined) return { code: pair.code, varsTemplate: pair.varsTemplate, source: "[firmware] code and vars" };
   const missing = code === undefined ? "code" : "vars";
   report.problem("E_OVMF_MISSING", ["firmware", missing], `no OVMF ${missing === "code" ? "code image" : "vars template"} was found on the host to go with the one given`, {
     received: "nothing (the key is missing)",
@@ -38,7 +38,7 @@ export async function chooseFirmware(request: UserVmRequest, env: EnvironmentDat
 }
 
 function reportNotFound(env: EnvironmentData, secureBoot: boolean, report: CheckReport): void {
-  if (secureBoot && selectOvmf(env.firmware.ovmfCode, env.firmware.ovmfVars, false)) {
+  if (secureBoot && chooseOvmf(env.firmware, false)) {
     report.problem("E_OVMF_MISSING", ["firmware", "secure_boot"], "no OVMF build with secure boot was found", {
       received: "true",
       expected: "an OVMF secure boot build (OVMF_CODE_4M.secboot.fd + OVMF_VARS_4M.ms.fd)",
@@ -46,7 +46,8 @@ function reportNotFound(env: EnvironmentData, secureBoot: boolean, report: Check
     });
     return;
   }
-  report.problem("E_OVMF_MISSING", ["firmware", "type"], `UEFI firmware (OVMF) was not found in ${env.firmware.searchedDirs.join(", ") || "the usual folders"}`, {
+  const where = env.firmware.descriptors.length > 0 ? `QEMU's firmware descriptors in ${env.firmware.descriptorDirs.join(", ")} name none for x86_64 q35 that is installed` : `no QEMU firmware descriptor in ${env.firmware.descriptorDirs.join(", ")} and no OVMF image in ${env.firmware.searchedDirs.join(", ")}`;
+  report.problem("E_OVMF_MISSING", ["firmware", "type"], `UEFI firmware (OVMF) was not found: ${where}`, {
     received: '"uefi"',
     expected: 'OVMF installed, or type = "bios"',
     fix: OVMF_FIX,

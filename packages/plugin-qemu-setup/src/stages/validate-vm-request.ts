@@ -19,6 +19,7 @@ export async function run(ctx: StageContext): Promise<void> {
   if (problems.length > 0) throw validationError(problems);
   ctx.set(hostFitKey, fit);
   ctx.ui.info(`The host can run ${request.vm.name} (${fit.accelerator.type}: ${fit.accelerator.reason}).`);
+  if (fit.ovmf) ctx.ui.info(`UEFI firmware: ${fit.ovmf.code}, variables from ${fit.ovmf.varsTemplate} (chosen by ${fit.ovmf.source}).`);
 }
 
 /** A guest plugin owns the table named after its guest (`[linux]` for guest = "linux"). */

@@ -16,6 +16,7 @@ export interface HostShape {
   hugepages?: { sizeBytes: number; total: number; free: number } | null;
   ovmfCode?: string[];
   ovmfVars?: string[];
+  descriptors?: EnvironmentData["firmware"]["descriptors"];
   interfaces?: Array<{ name: string; bridge?: boolean }>;
   iommu?: boolean;
 }
@@ -78,6 +79,9 @@ export function fakeEnvironment(shape: HostShape = {}): EnvironmentData {
     },
     kvm: { devicePresent: kvm, modules: { kvm: kvm, kvmIntel: kvm, kvmAmd: false }, nested: null },
     firmware: {
+      descriptors: shape.descriptors ?? [],
+      descriptorDirs: ["/usr/share/qemu/firmware", "/etc/qemu/firmware"],
+      invalidDescriptors: [],
       ovmfCode: shape.ovmfCode ?? DEBIAN_OVMF.code,
       ovmfVars: shape.ovmfVars ?? DEBIAN_OVMF.vars,
       searchedDirs: ["/usr/share/OVMF", "/usr/share/edk2/ovmf", "/usr/share/edk2/x64"],

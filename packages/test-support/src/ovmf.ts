@@ -1,0 +1,62 @@
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+/**
+ * What Debian 12's `ovmf` package installs for QEMU (2022.11-6+deb12u2): three firmware
+ * descriptors in /usr/share/qemu/firmware and the images they name in /usr/share/OVMF. The
+ * descriptors here carry the same fields and values as the package's; the images are empty
+ * placeholders (a snapshot plans a VM, it does not boot one).
+ */
+export const DEBIAN_OVMF_DESCRIPTORS: Record<string, object> = {
+  "40-edk2-x86_64-secure-enrolled.json": descriptor(
+    "UEFI firmware for x86_64, with Secure Boot and SMM, SB enabled, MS certs enrolled",
+    "/usr/share/OVMF/OVMF_CODE_4M.ms.fd",
+    "/usr/share/OVMF/OVMF_VARS_4M.ms.fd",
+    ["pc-q35-*"],
+    ["acpi-s3", "amd-sev", "enrolled-keys", "requires-smm", "secure-boot", "verbose-dynamic"],
+  ),
+  "50-edk2-x86_64-secure.json": descriptor(
+    "UEFI firmware for x86_64, with Secure Boot and SMM, empty varstore",
+    "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+    "/usr/share/OVMF/OVMF_VARS_4M.fd",
+    ["pc-q35-*"],
+    ["acpi-s3", "amd-sev", "requires-smm", "secure-boot", "verbose-dynamic"],
+  ),
+  "60-edk2-x86_64.json": descriptor(
+    "UEFI firmware for x86_64, without Secure Boot without SMM, with empty varstore",
+    "/usr/share/OVMF/OVMF_CODE_4M.fd",
+    "/usr/share/OVMF/OVMF_VARS_4M.fd",
+    ["pc-i440fx-*", "pc-q35-*"],
+    ["acpi-s3", "amd-sev", "verbose-dynamic"],
+  ),
+};
+
+/** The images of Debian's package: files, and the symlinks it ships for the .ms names. */
+export const DEBIAN_OVMF_IMAGES = {
+  files: ["OVMF_CODE_4M.fd", "OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", "OVMF_VARS_4M.ms.fd", "OVMF_VARS_4M.snakeoil.fd"],
+  links: { "OVMF_CODE_4M.ms.fd": "OVMF_CODE_4M.secboot.fd", "OVMF_CODE_4M.snakeoil.fd": "OVMF_CODE_4M.secboot.fd" } as Record<string, string>,
+};
+
+function descriptor(description: string, code: string, vars: string, machines: string[], features: string[]): object {
+  return {
+    description,
+    "interface-types": ["uefi"],
+    mapping: { device: "flash", executable: { filename: code, format: "raw" }, "nvram-template": { filename: vars, format: "raw" } },
+    targets: [{ architecture: "x86_64", machines }],
+    features,
+    tags: [],
+  };
+}
+
+/** Writes Debian's OVMF layout into a snapshot folder: `descriptors` false leaves the host with file names only. */
+export async function writeDebianOvmf(root: string, options: { descriptors?: boolean } = {}): Promise<void> {
+  await mkdir(join(root, "usr/share/OVMF"), { recursive: true });
+  for (const name of DEBIAN_OVMF_IMAGES.files) await writeFile(join(root, "usr/share/OVMF", name), "");
+  for (const [name, target] of Object.entries(DEBIAN_OVMF_IMAGES.links)) await symlink(target, join(root, "usr/share/OVMF", name));
+  if (options.descriptors === false) return;
+  for (const [name, content] of Object.entries(DEBIAN_OVMF_DESCRIPTORS)) {
+    const path = join(root, "usr/share/qemu/firmware", name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(content, null, 4)}\n`);
+  }
+}
