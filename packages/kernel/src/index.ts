@@ -37,4 +37,4 @@ export { readBoundedFile, readBoundedText, describeFileType, formatBytes, FileRe
 export { writeFileAtomic } from "./atomic-write.js";
 export { didYouMean, editDistance } from "./did-you-mean.js";
 export { problemsFromIssues, formatKeyPath, type SourceLocation } from "./config-problems.js";
-export { Kernel, type KernelOptions, type RunOptions, type RunReport } from "./kernel.js";
+export { Kernel, type KernelOptions, type RunCheck, type RunOptions, type RunReport } from "./kernel.js";

@@ -19,6 +19,19 @@ export interface KernelOptions {
   /** `--out DIR`: artifacts go here, and are written even in a dry run. */
   outputDir?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * Checks of the run as a whole, added by the program that runs the kernel (the CLI: every
+   * top-level table of the request has an installed owner). They run before the plugins'
+   * checks, and their problems are reported with them.
+   */
+  preflightChecks?: RunCheck[];
+}
+
+/** A preflight check that belongs to no plugin. */
+export interface RunCheck {
+  /** Who checks, named when the check crashes. */
+  name: string;
+  check: NonNullable<Plugin["preflightCheck"]>;
 }
 
 export interface RunOptions {
@@ -51,10 +64,12 @@ export class Kernel {
   readonly #dryRun: boolean;
   readonly #hostUnfit: string[] = [];
   readonly #outputDir: string | undefined;
+  readonly #runChecks: readonly RunCheck[];
   #outcomes: StageOutcome[] = [];
 
   constructor(options: KernelOptions = {}) {
     this.#dryRun = options.dryRun ?? false;
+    this.#runChecks = options.preflightChecks ?? [];
     this.#outputDir = options.outputDir === undefined ? undefined : resolve(options.outputDir);
     this.storage = new StorageManager(options.env ?? process.env);
     this.host = new HostRoot(options.hostRoot ?? "/");
@@ -106,20 +121,20 @@ export class Kernel {
     const problems: Problem[] = [];
     const thrown: VmforgeError[] = [];
     let onlyHostProblems = true;
-    for (const plugin of this.stages.plugins()) {
-      if (!plugin.preflightCheck) continue;
+    const checks: RunCheck[] = [...this.#runChecks, ...this.stages.plugins().flatMap((plugin) => (plugin.preflightCheck ? [{ name: plugin.name, check: plugin.preflightCheck }] : []))];
+    for (const { name, check } of checks) {
       try {
-        const found = (await plugin.preflightCheck(context)) ?? [];
+        const found = (await check(context)) ?? [];
         if (found.length > 0) onlyHostProblems = false;
         problems.push(...found);
       } catch (error) {
         if (!isVmforgeError(error) || error.exitCode !== ExitCode.hostUnfit) onlyHostProblems = false;
         if (isVmforgeError(error)) thrown.push(error);
         if (isVmforgeError(error)) problems.push(...(error.problems.length ? error.problems : [{ code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) }]));
-        else problems.push({ code: "E_PREFLIGHT_CRASHED", message: `${plugin.name}'s preflight check failed: ${(error as Error)?.message ?? String(error)}` });
+        else problems.push({ code: "E_PREFLIGHT_CRASHED", message: `${name}'s preflight check failed: ${(error as Error)?.message ?? String(error)}` });
       }
     }
-    // One plugin's own error, alone, keeps its code, message, why and fix (E_CONFIG_INVALID...).
+    // One check's own error, alone, keeps its code, message, why and fix (E_CONFIG_INVALID...).
     const only = thrown[0];
     if (thrown.length === 1 && only && problems.length === Math.max(1, only.problems.length)) throw only;
     if (problems.length > 0) {
