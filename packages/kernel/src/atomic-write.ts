@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { copyFile, link, mkdir, open, rename, rm } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -16,6 +16,7 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await removeStaleTemporaries(dirname(path));
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temporary, "wx", options.mode ?? 0o644);
   let renamed = false;
@@ -47,5 +48,45 @@ async function placeExclusively(temporary: string, path: string): Promise<void> 
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EMLINK") throw error;
     await copyFile(temporary, path, constants.COPYFILE_EXCL);
+  }
+}
+
+/** `.<name>.<pid>.<8 hex>.tmp`: the temporary files writeFileAtomic makes, and no one else's. */
+const TEMPORARY = /^\..+\.([1-9][0-9]{0,9})\.[0-9a-f]{8}\.tmp$/;
+const swept = new Set<string>();
+
+/**
+ * A run killed between open() and rename() leaves its temporary file behind. The first write
+ * of a process into a folder removes those whose process is gone; a live pid's file may be a
+ * write in progress (another vmforge run) and is kept.
+ */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMPORARY.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const path = join(dir, name);
+    try {
+      if ((await lstat(path)).isFile()) await rm(path, { force: true });
+    } catch {
+      // Someone else removed it, or we may not: it is only litter.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive but someone else's. Only ESRCH says the process is gone.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
