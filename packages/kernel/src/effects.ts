@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
-import { resolve, relative, isAbsolute, sep } from "node:path";
+import { constants, type Stats } from "node:fs";
+import { lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
+import { resolve, relative, isAbsolute, join, posix, sep } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
-import { ExitCode, VmforgeError } from "./errors.js";
+import { describeFileType } from "./bounded-read.js";
+import { ExitCode, VmforgeError, isVmforgeError } from "./errors.js";
 import type { HostRoot } from "./host-root.js";
 
 export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write";
@@ -127,23 +129,42 @@ export class Effects {
     return result;
   }
 
-  /** Writes a sysfs attribute below the host root (a writable snapshot copy in tests). */
+  /**
+   * Writes an existing sysfs attribute below `/sys/bus/pci/` of the host root (a writable
+   * snapshot copy in tests); see {@link checkSysfs} for what is refused. Nothing is ever
+   * created. A dry run checks the path's shape only: the attribute may appear before the real
+   * run writes it (`drivers/vfio-pci/*` once `modprobe vfio-pci` ran).
+   */
   async writeSysfs(hostPath: string, value: string, description?: string): Promise<EffectRecord> {
-    if (!isAbsolute(hostPath)) throw new TypeError(`writeSysfs needs an absolute host path, got ${hostPath}`);
     const record = this.#record({ kind: "sysfs-write", path: hostPath, value, description });
-    if (this.dryRun) return record;
     try {
-      await writeFile(this.log.options.host.path(hostPath), value);
+      const normalized = sysfsPathOf(hostPath);
+      checkSysfsValue(hostPath, value);
+      if (this.dryRun) return record;
+      const host = this.log.options.host;
+      await writeAttribute(host, hostPath, await locateAttribute(host, hostPath, normalized), value);
       record.status = "done";
     } catch (error) {
       record.status = "failed";
       record.error = (error as Error).message;
-      throw new VmforgeError("E_SYSFS_WRITE", `Could not write "${value}" to ${hostPath}: ${(error as Error).message}`, {
+      if (isVmforgeError(error)) throw error;
+      throw new VmforgeError("E_SYSFS_WRITE", `Could not write ${shown(value)} to ${shown(hostPath)}: ${(error as Error).message}`, {
         fix: "Run `vmforge apply` as root, or bind the driver at boot with the kernel parameters the plan prints.",
         cause: error,
       });
     }
     return record;
+  }
+
+  /**
+   * Everything {@link writeSysfs} checks before it opens the attribute, reading only (in a dry
+   * run too): the path, normalised, lies below `/sys/bus/pci/`; resolved inside the host root
+   * (`..` and symlinks, as `openat2(RESOLVE_IN_ROOT)` would) it is still inside the root's
+   * `/sys/`; it names an existing regular file, not a symlink, with no other hard link.
+   * Throws `E_SYSFS_PATH_REFUSED` or `E_SYSFS_NO_ATTRIBUTE` (exit code 2); records nothing.
+   */
+  async checkSysfs(hostPath: string): Promise<void> {
+    await locateAttribute(this.log.options.host, hostPath, sysfsPathOf(hostPath));
   }
 
   #record(fields: Omit<EffectRecord, "status" | "stage">): EffectRecord {
@@ -168,6 +189,119 @@ export function runProgram(file: string, args: string[], options: RunOptions = {
       child.stdin.end(options.input);
     }
   });
+}
+
+/** The one part of sysfs vmforge writes: PCI devices and their drivers. */
+const SYSFS_WRITE_AREA = "/sys/bus/pci/";
+/** The kernel takes at most a page per attribute write; paths are at most PATH_MAX. */
+const MAX_SYSFS_VALUE = 4096;
+const MAX_HOST_PATH = 4096;
+
+interface Attribute {
+  /** The attribute's file on this machine, every folder on the way resolved. */
+  file: string;
+  stats: Stats;
+  /** The real path of the root's `/sys`, which the opened file must lie in. */
+  sysfs: string;
+}
+
+/** The normalised host path, or a refusal when it is no path below `/sys/bus/pci/`. */
+function sysfsPathOf(hostPath: string): string {
+  if (typeof hostPath !== "string" || hostPath.includes("\0") || hostPath.length > MAX_HOST_PATH || !hostPath.startsWith("/")) {
+    throw refused(hostPath, `it is not an absolute path of at most ${MAX_HOST_PATH} characters without NUL bytes`);
+  }
+  const normalized = posix.resolve("/", hostPath);
+  if (!normalized.startsWith(SYSFS_WRITE_AREA)) throw refused(hostPath, `it ${normalized === hostPath ? "is" : `comes to ${shown(normalized)}, which is`} not below ${SYSFS_WRITE_AREA}`);
+  return normalized;
+}
+
+function checkSysfsValue(hostPath: string, value: string): void {
+  if (typeof value !== "string" || value.includes("\0") || Buffer.byteLength(value) > MAX_SYSFS_VALUE) {
+    throw new VmforgeError("E_SYSFS_VALUE_REFUSED", `vmforge does not write ${shown(value)} to ${shown(hostPath)}: a sysfs value is text of at most ${MAX_SYSFS_VALUE} bytes without NUL bytes.`, {
+      exitCode: ExitCode.usage,
+      fix: "Check where the value came from (a plan or an undo journal vmforge did not write as it is).",
+    });
+  }
+}
+
+async function locateAttribute(host: HostRoot, hostPath: string, normalized: string): Promise<Attribute> {
+  const sysfs = host.isLive ? "/sys" : join(host.root, "sys");
+  const resolvedParent = await host.resolve(posix.dirname(normalized));
+  if (resolvedParent === undefined) throw noAttribute(hostPath, "its folder does not exist (or is a loop of symlinks)");
+  // The live root resolves nothing itself; there the real path does.
+  const parent = host.isLive ? await realpath(resolvedParent).catch(() => undefined) : resolvedParent;
+  if (parent === undefined) throw noAttribute(hostPath, "its folder does not exist");
+  if (!isInside(sysfs, parent)) throw refused(hostPath, `it leads to ${shown(host.isLive ? parent : `/${relative(host.root, parent)}`)}, outside ${host.isLive ? "/sys" : "the host root's /sys"}`);
+  const file = join(parent, posix.basename(normalized));
+  let stats: Stats;
+  try {
+    stats = await lstat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw noAttribute(hostPath, "it does not exist");
+    throw refused(hostPath, `it cannot be looked at: ${(error as Error).message}`);
+  }
+  if (!stats.isFile()) throw refused(hostPath, `it is ${describeFileType(stats)}, not an attribute file`);
+  if (stats.nlink > 1) throw refused(hostPath, "it has other hard links, which a write would change too");
+  return { file, stats, sysfs: host.isLive ? sysfs : join(await realpath(host.root), "sys") };
+}
+
+/**
+ * Opens without O_CREAT (nothing is ever made) or O_TRUNC (nothing is cut before the checks),
+ * never through a last symlink, and checks what was opened: the file the checks saw, and by
+ * its real path (from /proc) inside the root's /sys, whatever was swapped in meanwhile.
+ */
+async function writeAttribute(host: HostRoot, hostPath: string, attribute: Attribute, value: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(attribute.file, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw noAttribute(hostPath, "it is gone");
+    if (code === "ELOOP" || code === "ENXIO" || code === "EISDIR") throw refused(hostPath, "it changed into a symlink, a named pipe or a folder as it was opened");
+    throw error;
+  }
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== attribute.stats.ino || opened.dev !== attribute.stats.dev || opened.nlink > 1) {
+      throw refused(hostPath, "it was replaced while it was opened");
+    }
+    const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    if (real !== undefined && !isInside(attribute.sysfs, real)) throw refused(hostPath, `it was opened as ${shown(real)}, outside /sys`);
+    const bytes = Buffer.from(value);
+    await handle.write(bytes, 0, bytes.length);
+    // A sysfs attribute has no length to cut; a snapshot's file keeps only what was written, as a read of the attribute would.
+    if (!host.isLive) await handle.truncate(bytes.length);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+function refused(hostPath: string, why: string): VmforgeError {
+  return new VmforgeError("E_SYSFS_PATH_REFUSED", `vmforge does not write to ${shown(hostPath)}: ${why}.`, {
+    exitCode: ExitCode.usage,
+    why: `vmforge writes only existing attribute files below ${SYSFS_WRITE_AREA} that stay inside the host root's /sys, so a forged plan or journal cannot change any other file.`,
+    fix: "Check where the path came from: a host root (--host-root) with planted symlinks or files, or an undo journal vmforge did not write as it is.",
+  });
+}
+
+function noAttribute(hostPath: string, why: string): VmforgeError {
+  return new VmforgeError("E_SYSFS_NO_ATTRIBUTE", `There is no sysfs attribute ${shown(hostPath)}: ${why}; vmforge never creates one.`, {
+    exitCode: ExitCode.usage,
+    fix: "Check that the device is still there and its driver module is loaded (`modprobe NAME`); with --host-root, that the snapshot has the attribute files.",
+  });
+}
+
+/** A path or value from outside, quoted with control characters escaped and cut when long. */
+function shown(value: unknown): string {
+  const text = typeof value === "string" ? value : String(value);
+  const quoted = JSON.stringify(text);
+  return quoted.length > 200 ? `${quoted.slice(0, 160)}…" (${text.length} characters)` : quoted;
 }
 
 function byteLength(data: string | Uint8Array): number {

@@ -130,12 +130,13 @@ describe("effects in a real run", () => {
     expect(await treeOf(base)).not.toContain("escaped");
   });
 
-  it("reports a sysfs write that fails with E_SYSFS_WRITE", async () => {
+  it("never creates a sysfs attribute: a missing one is E_SYSFS_NO_ATTRIBUTE, recorded as failed", async () => {
     const root = await temporaryDir();
     const { effects, log } = realEffects(root);
     const error = await caught(() => effects.writeSysfs("/sys/bus/pci/drivers/missing/bind", "0000:01:00.0"));
-    expect(error.code).toBe("E_SYSFS_WRITE");
+    expect(error.code).toBe("E_SYSFS_NO_ATTRIBUTE");
     expect(error.message).toContain("/sys/bus/pci/drivers/missing/bind");
     expect(log.records[0]).toMatchObject({ status: "failed" });
+    expect(await treeOf(root)).toEqual([]);
   });
 });
