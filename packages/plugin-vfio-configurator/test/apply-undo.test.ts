@@ -3,7 +3,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { VmforgeError } from "@vmforge/kernel";
 import { vfioPlanKey, type SysfsWrite, type VfioPlan } from "../src/contract.js";
-import { changedPaths, copyTree, fixtureHost, readTree } from "./support/fixture-host.js";
+import { addDriver, changedPaths, copyTree, fixtureHost, readTree } from "./support/fixture-host.js";
 import { runUndo } from "./support/command.js";
 import { pipelineError, runPipeline } from "./support/pipeline.js";
 import { tomlWith } from "./support/request.js";
@@ -25,7 +25,7 @@ async function bound(caseName: string, passthrough: Array<Record<string, string 
   const { root: snapshot } = await fixtureHost(caseName, options);
   const root = await copyTree(snapshot);
   // On a real host /sys/bus/pci/drivers/vfio-pci exists once the module is loaded; the undo writes there.
-  await mkdir(join(root, "sys/bus/pci/drivers/vfio-pci"), { recursive: true });
+  await addDriver(root, "vfio-pci");
   const before = await readTree(root);
   const run = await runPipeline({ hostRoot: root, toml: tomlWith("htpc", passthrough), dryRun: false, bindVfio: true });
   const plan = run.kernel.session.get(vfioPlanKey)!;
@@ -126,7 +126,8 @@ describe("dry run and failures", () => {
   it("a write that fails stops the binding, keeps the journal, and says how to undo", async () => {
     const { root: snapshot } = await fixtureHost("intel-z370-i5-9400-gt1030-igpu-clean");
     const root = await copyTree(snapshot);
-    await mkdir(join(root, "sys/bus/pci/drivers_probe"), { recursive: true });
+    await rm(join(root, "sys/bus/pci/drivers_probe"));
+    await mkdir(join(root, "sys/bus/pci/drivers_probe"));
     const dataHome = join(root, "..", "data");
     const error: VmforgeError = await pipelineError({ hostRoot: root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome });
     expect(error.code).toBe("E_VFIO_BIND_FAILED");

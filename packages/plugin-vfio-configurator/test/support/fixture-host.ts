@@ -1,4 +1,4 @@
-import { cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink } from "node:fs/promises";
+import { cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { HostRoot } from "@vmforge/kernel";
@@ -19,7 +19,7 @@ export interface FixtureHost {
 export async function fixtureHost(caseName: string, options: CaptureSnapshotOptions = {}): Promise<FixtureHost> {
   const root = join(await tempDir(), "root");
   await snapshotFromCapture(join(fixtureHostsDir, caseName), root, options);
-  await addDriverFolders(root);
+  await addSysfsAttributes(root);
   return { root, env: await gatherEnvironment(new HostRoot(root)) };
 }
 
@@ -29,16 +29,30 @@ export async function reread(root: string): Promise<EnvironmentData> {
 }
 
 /**
- * The snapshot links each device's `driver` to /sys/bus/pci/drivers/<name> without making that
- * folder; on a real host it exists, and writing `driver/unbind` goes through it. A writable
- * copy needs the folders for the same writes to land.
+ * The snapshot links each device's `driver` to /sys/bus/pci/drivers/<name> and has none of the
+ * attributes binding writes; on a real host they exist, and vmforge writes only existing ones.
+ * A writable copy gets them: each linked driver's folder with `bind` and `unbind`, every
+ * device's `driver_override` ("(null)", as the kernel reads it when unset), and `drivers_probe`.
  */
-export async function addDriverFolders(root: string): Promise<void> {
+export async function addSysfsAttributes(root: string): Promise<void> {
   const devices = join(root, "sys/bus/pci/devices");
   for (const address of await readdir(devices)) {
     const target = await readlink(join(devices, address, "driver")).catch(() => undefined);
-    if (target) await mkdir(join(root, "sys/bus/pci/drivers", target.split("/").pop()!), { recursive: true });
+    if (target) await addDriver(root, target.split("/").pop()!);
+    await writeFile(join(devices, address, "driver_override"), "(null)\n", { flag: "wx" }).catch(ignoreExisting);
   }
+  await writeFile(join(root, "sys/bus/pci/drivers_probe"), "", { flag: "wx" }).catch(ignoreExisting);
+}
+
+/** /sys/bus/pci/drivers/<name> with its `bind` and `unbind`, as a loaded driver has them. */
+export async function addDriver(root: string, name: string): Promise<void> {
+  const dir = join(root, "sys/bus/pci/drivers", name);
+  await mkdir(dir, { recursive: true });
+  for (const attribute of ["bind", "unbind"]) await writeFile(join(dir, attribute), "", { flag: "wx" }).catch(ignoreExisting);
+}
+
+function ignoreExisting(error: NodeJS.ErrnoException): void {
+  if (error.code !== "EEXIST") throw error;
 }
 
 /** A writable copy of a snapshot tree, symlinks kept as they are. */
