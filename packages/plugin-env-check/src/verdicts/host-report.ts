@@ -1,14 +1,14 @@
 import type { EnvironmentData, HostReport } from "../contract.js";
 import { gpuChecks, gpuVerdicts } from "./gpu-verdicts.js";
 import { iommuChecks } from "./iommu-checks.js";
-import { isKvmUsable, kvmChecks } from "./kvm-checks.js";
+import { isKvmPrerequisite, kvmChecks } from "./kvm-checks.js";
 import { systemChecks } from "./system-checks.js";
 import { vfioChecks } from "./vfio-checks.js";
 
 /** Every check and every GPU verdict from the facts; pure, so a snapshot gives the same report. */
 export function buildHostReport(env: EnvironmentData): HostReport {
   const checks = [...kvmChecks(env), ...iommuChecks(env), ...vfioChecks(env), ...systemChecks(env), ...gpuChecks(env)];
-  const kvmUsable = isKvmUsable(env);
-  const unfitReasons = kvmUsable ? [] : checks.filter((check) => check.status === "fail" && (check.id.startsWith("kvm.") || check.id.startsWith("cpu."))).map((check) => `${check.id}: ${check.message}`);
-  return { checks, gpus: gpuVerdicts(env), kvmUsable, unfitReasons };
+  // The verdict follows from the checks, never from facts of its own.
+  const unfitReasons = checks.filter((check) => check.status === "fail" && isKvmPrerequisite(check)).map((check) => `${check.id}: ${check.message}`);
+  return { checks, gpus: gpuVerdicts(env), kvmUsable: unfitReasons.length === 0, unfitReasons };
 }
