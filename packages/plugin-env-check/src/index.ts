@@ -5,4 +5,4 @@ export { saveSnapshot, type SaveSnapshotOptions, type SnapshotSummary } from "./
 export { gatherEnvironment } from "./gather-environment.js";
 export { buildHostReport } from "./verdicts/host-report.js";
 export { renderHostReport } from "./verdicts/render-report.js";
-export { isDisplay, isHostNeeded, isReleased, slotOf } from "./verdicts/device-roles.js";
+export { expectsAudioFunction, hasDisplayOutputs, hostDisplayRole, hostScreens, isBridge, isDisplay, isHostNeeded, isReleased, isVgaCompatible, slotOf } from "./verdicts/device-roles.js";

@@ -114,22 +114,42 @@ describe("every fixture host gives the verdict its SOURCE.md states", () => {
   });
 
   fixture("intel-haswell-z97-two-r9-280x-shared-group", async () => {
+    // The capture has no lspci: no driver is known; the default boot GPU is 01:00.0.
     const host = await checkCase("intel-haswell-z97-two-r9-280x-shared-group");
+    // Neither card can go alone ("FAIL" in SOURCE.md), each for its own reason.
+    // The second card's group holds the host's display: blocked.
+    expect(host.gpu("0000:02:00.0").verdict).toBe("blocked");
+    expect(reasonsOf(host, "0000:02:00.0")).toMatch(/0000:01:00\.0 \(.*which the host needs/);
+    expect(reasonsOf(host, "0000:02:00.0")).toMatch(/another GPU the host uses: 0000:01:00\.0 is the boot GPU/);
+    // The boot card itself is the host's GPU; the second card, which the host does not use, would go along.
+    const first = host.gpu("0000:01:00.0");
+    expect(first.verdict).toBe("host-gpu");
+    expect(reasonsOf(host, "0000:01:00.0")).toMatch(/0000:02:00\.0 is a GPU the host does not use .*pass both cards to the same VM/);
+    expect(first.groupMates.find((mate) => mate.address === "0000:02:00.0")?.role).toBe("movable");
     for (const [gpu, other] of [["0000:01:00.0", "0000:02:00.0"], ["0000:02:00.0", "0000:01:00.0"]] as const) {
-      expect(host.gpu(gpu).verdict).toBe("blocked");
       expect(reasonsOf(host, gpu)).toContain(other);
-      expect(reasonsOf(host, gpu)).toMatch(/another GPU/);
       // Identical cards: binding by id would grab both.
       expect(reasonsOf(host, gpu)).toMatch(new RegExp(`${other.replace(/\./g, "\\.")} has the same ids \\(1002:6798\\).*driver_override`));
     }
   });
 
   fixture("amd-ryzen-zen1-gtx1060-gtx580-shared-group", async () => {
+    // No lspci in the capture; the default boot GPU is the GTX 1060 (23:00.0).
     const host = await checkCase("amd-ryzen-zen1-gtx1060-gtx580-shared-group");
-    expect(host.gpu("0000:23:00.0").verdict).toBe("blocked");
-    expect(reasonsOf(host, "0000:23:00.0")).toContain("0000:24:00.0");
+    expect(host.gpu("0000:23:00.0").verdict).toBe("host-gpu");
+    expect(reasonsOf(host, "0000:23:00.0")).toMatch(/0000:24:00\.0 is a GPU the host does not use/);
     expect(host.gpu("0000:24:00.0").verdict).toBe("blocked");
-    expect(reasonsOf(host, "0000:24:00.0")).toContain("0000:23:00.0");
+    expect(reasonsOf(host, "0000:24:00.0")).toMatch(/another GPU the host uses: 0000:23:00\.0 is the boot GPU/);
+  });
+
+  it("amd-ryzen-zen1-gtx1060-gtx580-shared-group, no boot GPU known: both cards leave together or not at all", async () => {
+    const host = await checkCase("amd-ryzen-zen1-gtx1060-gtx580-shared-group", { bootVga: null });
+    for (const [gpu, other] of [["0000:23:00.0", "0000:24:00.0"], ["0000:24:00.0", "0000:23:00.0"]] as const) {
+      // Neither is host-needed, but together they are every display the host has.
+      expect(host.gpu(gpu).verdict).toBe("host-gpu");
+      expect(reasonsOf(host, gpu)).toMatch(new RegExp(`${other.replace(/\./g, "\\.")} is a GPU the host does not use`));
+      expect(reasonsOf(host, gpu)).toMatch(/leaves the host without a screen/);
+    }
   });
 
   fixture("amd-msi-b450m-mortar-max-hd7450-chipset-gtx960-clean", async () => {

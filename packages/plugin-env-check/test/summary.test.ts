@@ -33,7 +33,7 @@ describe("what the host check says in a VM run and in vmforge check", () => {
     expect(short.text).not.toMatch(/^PASS /m);
     expect(full.text).toMatch(/^PASS /m);
     expect(lines.filter((line) => line.startsWith("GPU "))).toEqual([
-      expect.stringMatching(/^GPU 0000:01:00\.0 .*: blocked$/),
+      expect.stringMatching(/^GPU 0000:01:00\.0 .*: host-gpu$/),
       expect.stringMatching(/^GPU 0000:02:00\.0 .*: blocked$/),
     ]);
     for (const [index, line] of lines.entries()) if (/^(WARN|FAIL) /.test(line) && !line.includes("fix:")) expect(lines[index + 1]).toMatch(/^ {2}fix: /);

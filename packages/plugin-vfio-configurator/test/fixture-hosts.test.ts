@@ -203,10 +203,18 @@ describe("intel-haswell-z97-two-r9-280x-shared-group", () => {
     expect(error.exitCode).toBe(3);
   });
 
-  it("the first R9 280X alone: blocked by the second card, and it is the boot GPU", async () => {
+  it("the first R9 280X alone: refused as the boot GPU; the second card, which the host does not use, is no blocker", async () => {
     const { codes, text } = await refusal(name, [{ address: "0000:01:00.0" }]);
-    expect(codes).toEqual(["E_VFIO_GROUP_BLOCKED", "E_VFIO_HOST_GPU"]);
-    expect(text).toContain("together with 0000:02:00.0");
+    expect(codes).toEqual(["E_VFIO_HOST_GPU"]);
+    expect(text).toContain("boot GPU");
+    const allowed = await plan(name, [{ address: "0000:01:00.0", allow_host_gpu: true }]);
+    expect(allowed.functions.map((fn) => [fn.address, fn.why])).toEqual([
+      ["0000:01:00.0", "requested"],
+      ["0000:01:00.1", "gpu-function"],
+      ["0000:02:00.0", "group-member"],
+      ["0000:02:00.1", "group-member"],
+    ]);
+    expect(allowed.warnings).toContainEqual(expect.objectContaining({ code: "W_VFIO_GROUP_MEMBERS", message: expect.stringContaining("0000:02:00.0") }));
   });
 
   it("identical ids match both cards: the request must name the address", async () => {
@@ -230,13 +238,15 @@ describe("intel-haswell-z97-two-r9-280x-shared-group", () => {
 describe("amd-ryzen-zen1-gtx1060-gtx580-shared-group", () => {
   const name = "amd-ryzen-zen1-gtx1060-gtx580-shared-group";
 
-  it("GTX 1060 alone: blocked by the GTX 580 in group 2", async () => {
-    const { codes, text } = await refusal(name, [{ address: "0000:23:00.0" }]);
-    expect(codes).toContain("E_VFIO_GROUP_BLOCKED");
-    expect(text).toMatch(/together with 0000:24:00\.0 \(VGA compatible controller: [^)]*GTX 580\]\)/);
+  it("GTX 1060 (the boot GPU) alone: refused as the host GPU; the unused GTX 580 would go along, it does not block", async () => {
+    const { codes } = await refusal(name, [{ address: "0000:23:00.0" }]);
+    expect(codes).toEqual(["E_VFIO_HOST_GPU"]);
+    const allowed = await plan(name, [{ address: "0000:23:00.0", allow_host_gpu: true }]);
+    expect(addresses(allowed)).toEqual(["0000:23:00.0", "0000:23:00.1", "0000:24:00.0", "0000:24:00.1"]);
+    expect(warningCodes(allowed)).toContain("W_VFIO_GROUP_MEMBERS");
   });
 
-  it("GTX 580 alone: blocked by the GTX 1060", async () => {
+  it("GTX 580 alone: blocked by the GTX 1060, the host's boot GPU", async () => {
     const { codes, text } = await refusal(name, [{ address: "0000:24:00.0" }]);
     expect(codes).toContain("E_VFIO_GROUP_BLOCKED");
     expect(text).toMatch(/together with 0000:23:00\.0 \(VGA compatible controller: [^)]*GTX 1060/);

@@ -1,7 +1,6 @@
 import type { GpuInfo, PciDevice } from "../contract.js";
-import { isDisplay, slotOf } from "../verdicts/device-roles.js";
+import { isBridge, isDisplay, slotOf } from "../verdicts/device-roles.js";
 
-export const isBridge = (device: PciDevice): boolean => device.classCode.startsWith("0600") || device.classCode.startsWith("0604");
 export const isAudio = (device: PciDevice): boolean => device.classCode.startsWith("0403");
 
 /**

@@ -1,7 +1,6 @@
 import type { Check, EnvironmentData, GpuInfo, GpuReport, GpuVerdict, GroupMate, PciDevice } from "../contract.js";
 import { GPU_VERDICTS } from "./verdict-order.js";
-import { isBridge } from "../host/gpu-functions.js";
-import { isDisplay, isHostNeeded, isReleased } from "./device-roles.js";
+import { expectsAudioFunction, hostDisplayRole, hostScreens, isBridge, isDisplay, isHostNeeded, isReleased } from "./device-roles.js";
 import { iommuFix } from "./iommu-checks.js";
 
 /** A group member missing from /sys/bus/pci/devices: unknown, so it goes with the group. */
@@ -16,19 +15,16 @@ interface Finding {
   reason: string;
 }
 
-/** Is this GPU the one the host shows its console on? */
-function isHostDisplay(gpu: GpuInfo, displays: readonly PciDevice[]): "boot-vga" | "only-display" | undefined {
-  if (isReleased(gpu)) return undefined;
-  if (gpu.bootVga === true) return "boot-vga";
-  const hostDisplays = displays.filter((device) => !isReleased(device));
-  return hostDisplays.length === 1 && hostDisplays[0]!.address === gpu.address ? "only-display" : undefined;
-}
+/** Why a group mate that is a GPU is no host device: it has no host driver and is not the boot VGA. */
+const unusedGpu = (device: PciDevice): string => `${device.address} is a GPU the host does not use (${isReleased(device) ? `on ${device.driver}` : "no driver bound"}, not the boot GPU)`;
 
 export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
   const byAddress = new Map(env.pci.devices.map((device) => [device.address, device]));
   const findings: Finding[] = [];
   const groupMates: GroupMate[] = [];
   const own = new Set(gpu.functions);
+  // What goes to the guest with this GPU: its functions and the group mates the host can spare.
+  const leaving = new Set(gpu.functions);
   const gpuDevice = byAddress.get(gpu.address);
   const group = gpuDevice?.iommuGroup ?? null;
 
@@ -51,20 +47,24 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
         }
         const hostNeeded = isHostNeeded(device);
         if (hostNeeded) needed.push(device);
-        else movable.push(device);
+        else {
+          movable.push(device);
+          leaving.add(address);
+        }
         groupMates.push({ address, name: device.name, role: hostNeeded ? "host-needed" : "movable" });
       }
       if (needed.length) {
         const otherGpus = needed.filter(isDisplay);
         findings.push({
           verdict: "blocked",
-          reason: `group ${id} also holds ${needed.map(describe).join(", ")}${otherGpus.length ? ` (another GPU: both cards would have to leave the host)` : ""}, which the host needs; the group cannot be split without pcie_acs_override (no real isolation) — move the card to a CPU-attached slot or pass the whole group with care`,
+          reason: `group ${id} also holds ${needed.map(describe).join(", ")}${otherGpus.length ? ` (another GPU the host uses: ${otherGpus.map((other) => `${other.address} ${other.bootVga === true ? "is the boot GPU" : `is driven by ${other.driver}`}`).join(", ")})` : ""}, which the host needs; the group cannot be split without pcie_acs_override (no real isolation) — move the card to a CPU-attached slot or pass the whole group with care`,
         });
       }
       if (movable.length) {
+        const spareGpus = movable.filter(isDisplay);
         findings.push({
           verdict: "needs-group",
-          reason: `group ${id} also holds ${movable.map(describe).join(", ")}: ${movable.length === 1 ? "it goes" : "they go"} to the guest with the GPU (bind ${movable.length === 1 ? "it" : "them"} to vfio-pci too)`,
+          reason: `group ${id} also holds ${movable.map(describe).join(", ")}: ${movable.length === 1 ? "it goes" : "they go"} to the guest with the GPU (bind ${movable.length === 1 ? "it" : "them"} to vfio-pci too)${spareGpus.length ? `; ${spareGpus.map(unusedGpu).join("; ")}: pass both cards to the same VM` : ""}`,
         });
       }
     }
@@ -82,15 +82,16 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
     }
   }
 
-  const displays = env.pci.devices.filter(isDisplay);
-  const hostDisplay = isHostDisplay(gpu, displays);
-  if (hostDisplay) {
+  const hostDisplay = gpuDevice ? hostDisplayRole(gpuDevice, env.pci.devices, leaving) : undefined;
+  if (hostDisplay === "boot-vga") {
+    findings.push({ verdict: "host-gpu", reason: `${gpu.address} is the boot GPU (boot_vga=1, driver ${gpu.driver ?? "none"}): passing it through blacks out the host console` });
+  } else if (hostDisplay === "last-display") {
+    const others = hostScreens(env.pci.devices).filter((device) => device.address !== gpu.address);
     findings.push({
       verdict: "host-gpu",
-      reason:
-        hostDisplay === "boot-vga"
-          ? `${gpu.address} is the boot GPU (boot_vga=1, driver ${gpu.driver ?? "none"}): passing it through blacks out the host console`
-          : `${gpu.address} is the host's only display device: passing it through leaves the host without a screen (single-GPU passthrough needs the console and display manager released first)`,
+      reason: others.length
+        ? `${gpu.address} and ${others.map((device) => device.address).join(", ")} are the host's only display devices, and ${others.length === 1 ? "the other goes" : "the others go"} with it (same IOMMU group): passing it through leaves the host without a screen`
+        : `${gpu.address} is the host's only display device: passing it through leaves the host without a screen (single-GPU passthrough needs the console and display manager released first)`,
     });
   }
   if (!hostDisplay && gpu.bootVga === true) {
@@ -103,7 +104,7 @@ export function gpuVerdict(gpu: GpuInfo, env: EnvironmentData): GpuReport {
       reason: `${twins.map((twin) => twin.address).join(", ")} ${twins.length === 1 ? "has" : "have"} the same ids (${gpu.vendorId}:${gpu.deviceId}): vfio-pci.ids would take ${twins.length === 1 ? "both cards" : "all of them"}; bind ${gpu.address} by address (driver_override) instead`,
     });
   }
-  if (!gpu.hasAudio) {
+  if (!gpu.hasAudio && gpuDevice && expectsAudioFunction(gpuDevice)) {
     findings.push({ verdict: "ready", reason: `no HDMI/DP audio function next to ${gpu.address} (none at ${gpu.address.slice(0, -1)}1): the guest gets the GPU without its sound` });
   }
 
@@ -126,10 +127,14 @@ export function gpuVerdicts(env: EnvironmentData): GpuReport[] {
   return env.gpus.map((gpu) => gpuVerdict(gpu, env));
 }
 
-/** Checks derived from the GPUs: a GPU without its audio function. */
+/** Checks derived from the GPUs: a VGA card without its audio function (3D and other display controllers have none to miss). */
 export function gpuChecks(env: EnvironmentData): Check[] {
+  const byAddress = new Map(env.pci.devices.map((device) => [device.address, device]));
   return env.gpus
-    .filter((gpu) => !gpu.hasAudio)
+    .filter((gpu) => {
+      const device = byAddress.get(gpu.address);
+      return !gpu.hasAudio && device !== undefined && expectsAudioFunction(device);
+    })
     .map((gpu) => ({
       id: `gpu.audio_function.${gpu.address}`,
       status: "warn" as const,

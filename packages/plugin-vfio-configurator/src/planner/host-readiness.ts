@@ -1,5 +1,5 @@
 import type { Problem } from "@vmforge/kernel";
-import { isDisplay, isReleased, type EnvironmentData } from "@vmforge/plugin-env-check";
+import { expectsAudioFunction, hostDisplayRole, hostScreens, isHostNeeded, type EnvironmentData } from "@vmforge/plugin-env-check";
 import type { PlanWarning, VfioPlan } from "../contract.js";
 import { VfioCode, VfioWarning } from "../error-codes.js";
 import { busOf, describeDevice, isBridge } from "./device-roles.js";
@@ -47,24 +47,24 @@ export function iommuProblem(env: EnvironmentData, fix: string): Problem | undef
 
 /**
  * The host's boot GPU, or a GPU whose departure leaves the host without any display, goes only
- * with `allow_host_gpu = true`.
+ * with `allow_host_gpu = true`. The rule is env-check's (`hostDisplayRole`), so a GPU `vmforge
+ * check` calls host-gpu is the one refused here.
  */
 export function hostGpuFindings(members: readonly GuestMember[], env: EnvironmentData): Findings {
   const problems: Problem[] = [];
   const warnings: PlanWarning[] = [];
-  // A display that is only a group mate blocks the plan on its own; it does not count as leaving.
-  const leaving = new Set(members.filter((member) => member.why !== "group-member" || !isDisplay(member.device)).map((member) => member.device.address));
-  const hostDisplays = env.pci.devices.filter((device) => isDisplay(device) && !isReleased(device));
-  const noneLeft = hostDisplays.length > 0 && hostDisplays.every((device) => leaving.has(device.address));
+  // A group mate the host needs blocks the plan on its own (group-closure); it does not count as leaving.
+  const leaving = new Set(members.filter((member) => member.why !== "group-member" || !isHostNeeded(member.device)).map((member) => member.device.address));
+  const screens = hostScreens(env.pci.devices);
   for (const member of members) {
     const device = member.device;
-    if (!isDisplay(device) || isReleased(device) || member.why === "group-member") continue;
-    const why = device.bootVga === true ? "boot" : noneLeft ? "last" : undefined;
+    if (member.why === "group-member") continue;
+    const why = hostDisplayRole(device, env.pci.devices, leaving);
     if (!why) continue;
     const what =
-      why === "boot"
+      why === "boot-vga"
         ? `${describeDevice(device)} is the host's boot GPU (boot_vga=1, driver ${device.driver ?? "none"})`
-        : `${describeDevice(device)} is ${hostDisplays.length === 1 ? "the host's only display device" : "one of the host's display devices and none would be left"}`;
+        : `${describeDevice(device)} is ${screens.length === 1 ? "the host's only display device" : "one of the host's display devices and none would be left"}`;
     const consequence = "the host will have no display: the console and the desktop go dark while the VM runs, and the display manager, the virtual consoles and the EFI/VESA framebuffer must let go of the card before vfio-pci can take it";
     if (member.request.request.allow_host_gpu) {
       warnings.push({ code: VfioWarning.hostGpuAllowed, message: `${what}; allow_host_gpu = true, so it goes: ${consequence}.`, fix: "Keep SSH access to the host; stop the display manager before apply --bind-vfio." });
@@ -132,7 +132,7 @@ export function audioWarnings(members: readonly GuestMember[], env: EnvironmentD
     .filter((member) => member.why === "requested")
     .flatMap((member) => {
       const gpu = env.gpus.find((candidate) => candidate.address === member.device.address);
-      if (!gpu || gpu.hasAudio) return [];
+      if (!gpu || gpu.hasAudio || !expectsAudioFunction(member.device)) return [];
       return [{ code: VfioWarning.noAudio, message: `${describeDevice(member.device)} shows no HDMI/DP audio function (${gpu.address.slice(0, -1)}1 is absent): the guest gets the GPU without its sound.`, fix: "Nothing to pair; laptops and some listings hide the audio function. Give the guest another sound device if it needs one." }];
     });
 }
