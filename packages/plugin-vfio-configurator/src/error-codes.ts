@@ -16,9 +16,12 @@ export const VfioCode = {
   noReset: "E_VFIO_NO_RESET",
   romNotFound: "E_VFIO_ROM_NOT_FOUND",
   bindFailed: "E_VFIO_BIND_FAILED",
+  writeRefused: "E_VFIO_WRITE_REFUSED",
   undoUsage: "E_VFIO_UNDO_USAGE",
   undoNoJournal: "E_VFIO_UNDO_NO_JOURNAL",
   undoJournalInvalid: "E_VFIO_UNDO_JOURNAL_INVALID",
+  undoJournalUnsafe: "E_VFIO_UNDO_JOURNAL_UNSAFE",
+  undoJournalRefused: "E_VFIO_UNDO_JOURNAL_REFUSED",
   undoHostMismatch: "E_VFIO_UNDO_HOST_MISMATCH",
   undoFailed: "E_VFIO_UNDO_FAILED",
 } as const;

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { VmforgeError } from "@vmforge/kernel";
 import { vfioPlanKey, type SysfsWrite, type VfioPlan } from "../src/contract.js";
-import { addDriver, changedPaths, copyTree, fixtureHost, readTree } from "./support/fixture-host.js";
+import { addDriver, allowWrites, changedPaths, copyTree, fixtureHost, readTree, refuseWrites } from "./support/fixture-host.js";
 import { runUndo } from "./support/command.js";
 import { pipelineError, runPipeline } from "./support/pipeline.js";
 import { tomlWith } from "./support/request.js";
@@ -123,18 +124,40 @@ describe("dry run and failures", () => {
     expect(report.effects.filter((effect) => effect.kind === "sysfs-write")).toEqual([]);
   });
 
-  it("a write that fails stops the binding, keeps the journal, and says how to undo", async () => {
+  it("a write that fails stops the binding, keeps the journal, and says how to undo", async (context) => {
     const { root: snapshot } = await fixtureHost("intel-z370-i5-9400-gt1030-igpu-clean");
     const root = await copyTree(snapshot);
-    await rm(join(root, "sys/bus/pci/drivers_probe"));
-    await mkdir(join(root, "sys/bus/pci/drivers_probe"));
-    const dataHome = join(root, "..", "data");
-    const error: VmforgeError = await pipelineError({ hostRoot: root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome });
-    expect(error.code).toBe("E_VFIO_BIND_FAILED");
-    expect(error.message).toContain("after 1 of 5");
-    expect(error.fix).toContain("vmforge vfio undo htpc");
-    expect(JSON.parse(await readFile(join(dataHome, "vms/htpc/vfio-undo.json"), "utf8")).functions).toHaveLength(2);
-    await rm(join(root, "sys/bus/pci/drivers_probe"), { recursive: true });
+    const probe = join(root, "sys/bus/pci/drivers_probe");
+    if (!(await refuseWrites(probe))) context.skip();
+    try {
+      const dataHome = join(root, "..", "data");
+      const error: VmforgeError = await pipelineError({ hostRoot: root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome });
+      expect(error.code).toBe("E_VFIO_BIND_FAILED");
+      expect(error.message).toContain("after 1 of 5");
+      expect(error.fix).toContain("vmforge vfio undo htpc");
+      expect(JSON.parse(await readFile(join(dataHome, "vms/htpc/vfio-undo.json"), "utf8")).functions).toHaveLength(2);
+    } finally {
+      await allowWrites(probe);
+    }
+  });
+
+  it("an attribute that is a folder, a FIFO or missing in the host root refuses the binding before anything is written, journal included", async () => {
+    const { root: snapshot } = await fixtureHost("intel-z370-i5-9400-gt1030-igpu-clean");
+    for (const plant of ["folder", "fifo", "missing"] as const) {
+      const root = await copyTree(snapshot);
+      const probe = join(root, "sys/bus/pci/drivers_probe");
+      await rm(probe);
+      if (plant === "folder") await mkdir(probe);
+      if (plant === "fifo") expect(spawnSync("mkfifo", [probe]).status).toBe(0);
+      const before = await readTree(root);
+      const dataHome = join(root, "..", "data");
+      const error: VmforgeError = await pipelineError({ hostRoot: root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome });
+      expect(error, plant).toMatchObject({ code: "E_VFIO_WRITE_REFUSED", exitCode: 2 });
+      expect(error.problems.map((problem) => problem.code), plant).toEqual(Array(2).fill(plant === "missing" ? "E_SYSFS_NO_ATTRIBUTE" : "E_SYSFS_PATH_REFUSED"));
+      expect(error.fix).toContain(root);
+      expect(await readTree(root)).toEqual(before);
+      await expect(stat(join(dataHome, "vms/htpc/vfio-undo.json"))).rejects.toThrow();
+    }
   });
 
   it("binding again before an undo keeps the drivers the first journal recorded", async () => {

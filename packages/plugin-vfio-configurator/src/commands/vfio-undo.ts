@@ -1,14 +1,16 @@
-import { EffectLog, ExitCode, VmforgeError, type CommandContext, type EffectRecord } from "@vmforge/kernel";
+import { EffectLog, ExitCode, VmforgeError, isVmforgeError, type CommandContext, type EffectRecord, type Effects, type Problem } from "@vmforge/kernel";
 import { VfioCode } from "../error-codes.js";
-import { readJournal, serializeJournal, type UndoJournal } from "../apply/undo-journal.js";
+import { JOURNAL_MODE, readJournal, serializeJournal, type UndoJournal } from "../apply/undo-journal.js";
 
 const VM_NAME = /^[a-z0-9][a-z0-9-]*$/;
 export const USAGE = "vmforge vfio undo NAME [--dry-run] [--host-root DIR] [--json]";
 
 /**
  * `vmforge vfio undo NAME`: gives the devices that `apply --bind-vfio` bound back to the
- * drivers they had, from the journal apply wrote before binding. Every write is tried even
- * when one fails, so one stubborn device does not keep the others on vfio-pci.
+ * drivers they had, from the journal apply wrote before binding. The journal is checked whole
+ * first (the file, its shape, where each write leads) and refused whole: nothing is written
+ * unless every write may be. Then every write is tried even when one fails, so one stubborn
+ * device does not keep the others on vfio-pci.
  */
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
   const { name, dryRun } = parseArgs(args);
@@ -30,6 +32,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 
   const log = dryRun ? new EffectLog({ dryRun: true, host: ctx.kernel.host }) : ctx.kernel.effectLog;
   const effects = log.forStage("vfio:undo");
+  await refuseUnsafeWrites(effects, journal, journalPath);
   const records: EffectRecord[] = [];
   for (const step of journal.undo) {
     try {
@@ -39,7 +42,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
     }
   }
   const failed = records.filter((record) => record.status === "failed");
-  if (failed.length === 0 && !dryRun) await effects.writeFile(journalPath, serializeJournal({ ...journal, restored: true }), { description: "mark the undo journal as done" });
+  if (failed.length === 0 && !dryRun) await effects.writeFile(journalPath, serializeJournal({ ...journal, restored: true }), { mode: JOURNAL_MODE, description: "mark the undo journal as done" });
 
   if (ctx.json) {
     out(JSON.stringify({ vm: name, journal: journalPath, dryRun, restored: failed.length === 0 && !dryRun, writes: records }));
@@ -78,10 +81,8 @@ async function loadJournal(path: string, name: string): Promise<UndoJournal> {
   try {
     journal = await readJournal(path);
   } catch (error) {
-    throw new VmforgeError(VfioCode.undoJournalInvalid, `The undo journal ${path} cannot be read: ${(error as Error).message}`, {
-      fix: "Restore the drivers by hand (echo ADDR > /sys/bus/pci/drivers/vfio-pci/unbind; echo > .../driver_override; echo ADDR > /sys/bus/pci/drivers_probe) or reboot.",
-      cause: error,
-    });
+    if (isVmforgeError(error)) throw error;
+    throw new VmforgeError(VfioCode.undoJournalInvalid, `The undo journal ${path} cannot be read: ${(error as Error).message}`, { exitCode: ExitCode.usage, fix: "Check the file and its folder.", cause: error });
   }
   if (!journal) {
     throw new VmforgeError(VfioCode.undoNoJournal, `No undo journal for ${name} (${path}): vmforge apply --bind-vfio has not bound anything for it.`, {
@@ -89,5 +90,34 @@ async function loadJournal(path: string, name: string): Promise<UndoJournal> {
       fix: "Check the VM name (`ls` the vms folder of the data home); devices bound at boot with vfio-pci.ids are given back by removing the parameter.",
     });
   }
+  if (journal.vm !== name) {
+    throw new VmforgeError(VfioCode.undoJournalInvalid, `The undo journal ${path} is not used: it was written for the VM ${journal.vm}, not ${name}.`, {
+      exitCode: ExitCode.usage,
+      fix: `Run \`vmforge vfio undo ${journal.vm}\` if that is the VM, or move the journal back to its own folder.`,
+    });
+  }
   return journal;
+}
+
+/** Every write the journal asks for must lead to an existing attribute inside the host's /sys before the first one is made. */
+async function refuseUnsafeWrites(effects: Effects, journal: UndoJournal, journalPath: string): Promise<void> {
+  const problems: Problem[] = [];
+  for (const [index, step] of journal.undo.entries()) {
+    try {
+      await effects.checkSysfs(step.path);
+    } catch (error) {
+      if (!isVmforgeError(error)) throw error;
+      problems.push({ code: error.code, message: error.message, file: journalPath, keyPath: `undo[${index}].path` });
+    }
+  }
+  if (problems.length === 0) return;
+  const onlyMissing = problems.every((problem) => problem.code === "E_SYSFS_NO_ATTRIBUTE");
+  throw new VmforgeError(VfioCode.undoJournalRefused, `Nothing was undone for ${journal.vm}: ${problems.length} of the ${journal.undo.length} writes of ${journalPath} ${problems.length === 1 ? "is" : "are"} refused.`, {
+    exitCode: ExitCode.usage,
+    problems,
+    why: "vmforge writes only existing attribute files below /sys/bus/pci that stay inside the host's /sys, and an undo is made whole or not at all.",
+    fix: onlyMissing
+      ? "A driver that is not loaded has no bind attribute: load it (`sudo modprobe NAME`) and run the undo again. Devices that are gone, or a host rebooted since the binding, have nothing to undo: delete the journal."
+      : "The journal or the host root names files vmforge never writes (a symlink leading out, a FIFO, a forged path). Look at both; give the devices back by hand or reboot, then delete the journal.",
+  });
 }

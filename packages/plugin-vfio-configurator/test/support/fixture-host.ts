@@ -1,4 +1,5 @@
-import { cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { HostRoot } from "@vmforge/kernel";
@@ -55,6 +56,23 @@ function ignoreExisting(error: NodeJS.ErrnoException): void {
   if (error.code !== "EEXIST") throw error;
 }
 
+/**
+ * Makes a file refuse writes even from root (immutable, where chattr works; else read-only),
+ * so a write fails the way a sysfs attribute can. False when that cannot be done here.
+ */
+export async function refuseWrites(path: string): Promise<boolean> {
+  if (process.getuid?.() !== 0) {
+    await chmod(path, 0o444);
+    return true;
+  }
+  return spawnSync("chattr", ["+i", path]).status === 0;
+}
+
+export async function allowWrites(path: string): Promise<void> {
+  if (process.getuid?.() === 0) spawnSync("chattr", ["-i", path]);
+  else await chmod(path, 0o644);
+}
+
 /** A writable copy of a snapshot tree, symlinks kept as they are. */
 export async function copyTree(root: string): Promise<string> {
   const copy = join(await tempDir(), "root");
@@ -62,7 +80,7 @@ export async function copyTree(root: string): Promise<string> {
   return copy;
 }
 
-/** Every regular file's content and every symlink's target below `root`, by relative path. */
+/** Every regular file's content and every symlink's target below `root`, by relative path (a FIFO is never opened). */
 export async function readTree(root: string): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
   const walk = async (dir: string): Promise<void> => {
@@ -71,7 +89,8 @@ export async function readTree(root: string): Promise<Map<string, string>> {
       const stats = await lstat(path);
       if (stats.isSymbolicLink()) entries.set(relative(root, path), `-> ${await readlink(path)}`);
       else if (stats.isDirectory()) await walk(path);
-      else entries.set(relative(root, path), await readFile(path, "utf8"));
+      else if (stats.isFile()) entries.set(relative(root, path), await readFile(path, "utf8"));
+      else entries.set(relative(root, path), `<not a regular file, mode ${stats.mode.toString(8)}>`);
     }
   };
   await walk(root);
