@@ -5,6 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     projects: ["packages/*/vitest.config.ts"],
+    reporters: ["default", "./packages/test-support/src/skip-reasons-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

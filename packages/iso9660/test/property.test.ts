@@ -1,4 +1,4 @@
-import { hasTool } from "@vmforge/test-support";
+import { itWhen, tool } from "@vmforge/test-support";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildIso, describeIsoNames } from "../src/index.js";
@@ -9,7 +9,7 @@ import { expectedTree, expectSameTree, extractWithXorriso, writeImage } from "./
 const runs = { numRuns: Number(process.env.ISO9660_PROPERTY_RUNS ?? 30), endOnFailure: true };
 
 describe("generated file sets", () => {
-  it.skipIf(!hasTool("xorriso"))(
+  itWhen(tool("xorriso", "xorriso"))(
     "come back exactly through Rock Ridge, Joliet and plain ISO 9660 names",
     () => {
       fc.assert(

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { examplesDir, hasTool } from "@vmforge/test-support";
+import { examplesDir, itWhen, tool } from "@vmforge/test-support";
 import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { attribute, child, children, parseDomain } from "./support/parse-xml.js";
 import { fakeEnvCheckPlugin, fakeEnvironment, fakeLinuxPlugin, fakeVfioPlugin, runPlan, tomlWithLibvirtXml } from "./support/pipeline.js";
@@ -21,7 +21,7 @@ describe("every example in examples/ through qemu-setup and this plugin (plan --
       return runPlan(config, [fakeEnvCheckPlugin(host), await fakeLinuxPlugin({ media: true }), fakeVfioPlugin()]);
     };
 
-    it.skipIf(!hasTool("virt-xml-validate"))("domain.xml passes virt-xml-validate and libvirt's parser", async () => {
+    itWhen(tool("virt-xml-validate", "libvirt-clients"))("domain.xml passes virt-xml-validate and libvirt's parser", async () => {
       const { read, outputDir, kernel } = await plan();
       const path = join(outputDir, "domain.xml");
       const validation = await virtXmlValidate(path);

@@ -2,20 +2,20 @@ import { execFileSync } from "node:child_process";
 import { copyFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { hasTool, referenceDir } from "@vmforge/test-support";
+import { expect, it } from "vitest";
+import { all, describeWhen, ovmf, referenceDir, tool } from "@vmforge/test-support";
 import { renderDomainXml } from "../src/xml/domain.js";
 import { definition, disk, nic, uefi } from "./support/definitions.js";
-import { canConvertToQemuArgv, startPausedWithLibvirt, writeTempXml } from "./support/libvirt-tools.js";
+import { libvirtQemuDriver, startPausedWithLibvirt, writeTempXml } from "./support/libvirt-tools.js";
 
 /*
  * The strongest check there is on this machine: libvirt's QEMU driver plans the domain, starts
  * QEMU (paused: no guest code runs) with every device, and QEMU accepts them, including what
  * goes through <qemu:commandline>. Without /dev/kvm only TCG domains start here.
  */
-const canStart = canConvertToQemuArgv() && hasTool("qemu-img") && hasTool("swtpm");
+const canStart = all(libvirtQemuDriver(), tool("qemu-img", "qemu-utils"), tool("swtpm", "swtpm"), ovmf());
 
-describe.skipIf(!canStart)("libvirt starts the domain (paused, under TCG)", () => {
+describeWhen(canStart)("libvirt starts the domain (paused, under TCG)", () => {
   it("UEFI secure boot + TPM, an NVMe boot disk, a virtio disk, the cloud-init seed, user networking with a port forward, VNC", async () => {
     const runDir = await mkdtemp(join(tmpdir(), "vmforge-libvirt-start-"));
     const disks = [disk(runDir, 0, { bus: "nvme", bootIndex: 1, serial: "start-system" }), disk(runDir, 1, { bus: "virtio", serial: "start-data" })];

@@ -7,7 +7,7 @@ import { Kernel, type VmforgeError } from "@vmforge/kernel";
 import { plugin as envCheckPlugin } from "@vmforge/plugin-env-check/plugin";
 import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { guestMediaKey, qemuCommandKey } from "@vmforge/plugin-qemu-setup";
-import { examplesDir, hasTool } from "@vmforge/test-support";
+import { describeWhen, examplesDir, tool } from "@vmforge/test-support";
 import { cloudInitSeedKey } from "../src/contract.js";
 import { plugin as linuxSetupPlugin } from "../src/plugin.js";
 import { cloudInitSchema, tempDir } from "./support/tools.js";
@@ -60,7 +60,7 @@ describe("vmforge plan examples/web-1.toml with env-check, qemu-setup and linux-
 /** Every example that asks for a Linux guest. */
 const linuxExamples = readdirSync(examplesDir).filter((name) => name.endsWith(".toml") && /^guest\s*=\s*"linux"/m.test(readFileSync(join(examplesDir, name), "utf8")));
 
-describe.runIf(hasTool("cloud-init"))("every Linux example", () => {
+describeWhen(tool("cloud-init", "cloud-init"))("every Linux example", () => {
   it("includes web-1", () => {
     expect(linuxExamples).toContain("web-1.toml");
   });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { hasTool } from "@vmforge/test-support";
+import { itWhen, tool } from "@vmforge/test-support";
 import { toCloudYaml } from "../src/cloud-yaml.js";
 import { linuxTableSchema } from "../src/config-schema.js";
 import { renderUserData } from "../src/render-cloud-init.js";
@@ -10,7 +10,7 @@ import type { LinuxConfig } from "../src/contract.js";
 import { HOSTILE_STRINGS } from "./support/hostile.js";
 import { cloudInitSchema, pyYamlLoad } from "./support/tools.js";
 
-const realTools = hasTool("cloud-init");
+const realTools = tool("cloud-init", "cloud-init");
 
 /** Any text: every code point (lone surrogates included), YAML's favourite tokens, and mixes. */
 const anyText = fc.oneof(
@@ -32,7 +32,7 @@ describe("any string the schema lets through", () => {
     );
   });
 
-  it.runIf(realTools)("reads back identical through cloud-init's PyYAML (one batch of many strings)", async () => {
+  itWhen(realTools)("reads back identical through cloud-init's PyYAML (one batch of many strings)", async () => {
     const texts = [...new Set(fc.sample(carriedText, { numRuns: 600, seed: 11 }))];
     const documents = texts.map((text) => toCloudYaml({ [text]: [text, { nested: text }] }));
     const read = await pyYamlLoad(documents);
@@ -43,7 +43,7 @@ describe("any string the schema lets through", () => {
     });
   });
 
-  it.runIf(realTools)("in a [linux] table: cloud-init schema accepts the user-data and every string arrives byte-identical", async () => {
+  itWhen(realTools)("in a [linux] table: cloud-init schema accepts the user-data and every string arrives byte-identical", async () => {
     await fc.assert(
       fc.asyncProperty(carriedText, carriedText, fc.array(carriedText, { minLength: 1, maxLength: 3 }), async (gecos, command, argv) => {
         const table = linuxTableSchema.safeParse({ runcmd: [command, argv], users: [{ name: "dev", gecos }] });

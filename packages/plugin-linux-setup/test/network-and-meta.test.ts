@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { hasTool, referenceDir } from "@vmforge/test-support";
+import { itWhen, referenceDir, tool } from "@vmforge/test-support";
 import { networkConfigV2Schema } from "../src/network-config-schema.js";
 import { renderMetaData, renderNetworkConfig } from "../src/render-cloud-init.js";
 import { nic } from "./support/session-values.js";
@@ -10,7 +10,7 @@ import { cloudInitKnowsNetworkSchema, pyYamlLoad, tempDir } from "./support/tool
 import { execa } from "execa";
 import { writeFile } from "node:fs/promises";
 
-const realTools = hasTool("cloud-init");
+const realTools = tool("cloud-init", "cloud-init");
 const reference = (name: string) => readFileSync(join(referenceDir, name), "utf8");
 
 /** The shape of a value: keys and types, not the values themselves. */
@@ -48,12 +48,12 @@ describe("network-config", () => {
     expect(renderNetworkConfig([nic(0, "52:54:00:12:34:56")])).toContain('macaddress: "52:54:00:12:34:56"');
   });
 
-  it.runIf(realTools)("PyYAML reads the MACs back as strings", async () => {
+  itWhen(realTools)("PyYAML reads the MACs back as strings", async () => {
     const [read] = await pyYamlLoad([renderNetworkConfig(nics)]);
     expect((read as { value: any }).value.ethernets.net0.match.macaddress).toBe("52:54:00:12:34:56");
   });
 
-  it.runIf(realTools)("cloud-init validates it when it can (cloud-init 25 has --schema-type network-config)", async () => {
+  itWhen(realTools)("cloud-init validates it when it can (cloud-init 25 has --schema-type network-config)", async () => {
     if (!(await cloudInitKnowsNetworkSchema())) return;
     const file = join(await tempDir(), "network-config");
     await writeFile(file, renderNetworkConfig(nics));
@@ -84,7 +84,7 @@ describe("meta-data", () => {
     );
   });
 
-  it.runIf(realTools)("is a valid YAML mapping for cloud-init", async () => {
+  itWhen(realTools)("is a valid YAML mapping for cloud-init", async () => {
     const [read] = await pyYamlLoad([renderMetaData(input).metaData]);
     expect((read as { value: unknown }).value).toEqual(parse(renderMetaData(input).metaData));
   });

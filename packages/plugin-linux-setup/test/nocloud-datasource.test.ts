@@ -1,15 +1,15 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasTool, referenceDir } from "@vmforge/test-support";
+import { all, describeWhen, referenceDir, tool } from "@vmforge/test-support";
 import { cloudInitMetaDataKey, cloudInitUserDataKey } from "../src/contract.js";
 import { runLinuxStages } from "./support/run-linux-stages.js";
 import { nic, userVmRequest, vmDefinition } from "./support/session-values.js";
 import { readSeedWithNoCloud } from "./support/tools.js";
 
-const realTools = hasTool("cloud-init") && hasTool("xorriso");
+const realTools = all(tool("cloud-init", "cloud-init"), tool("xorriso", "xorriso"));
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cP0dVx2Fm4bA1uGZ0y7oQ1b0a9zE6c9XbKq3n1Yw dev@laptop";
 
-describe.runIf(realTools)("cloud-init's own NoCloud datasource reading our seed", () => {
+describeWhen(realTools)("cloud-init's own NoCloud datasource reading our seed", () => {
   it("reads the reference seed (a check of the harness)", async () => {
     const view = await readSeedWithNoCloud(join(referenceDir, "seed.iso"));
     expect(view).toMatchObject({ found: true, instance_id: "iid-probe-001", hostname: "probe-host", user_data_type: "text/cloud-config" });

@@ -3,13 +3,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hasTool, referenceDir } from "@vmforge/test-support";
+import { all, describeWhen, itWhen, referenceDir, requirement, tool } from "@vmforge/test-support";
 import { buildSeedIso } from "../src/seed-iso.js";
 import { runLinuxStages } from "./support/run-linux-stages.js";
 import { userVmRequest, vmDefinition } from "./support/session-values.js";
 import { tempDir } from "./support/tools.js";
 
-const realTools = hasTool("isoinfo") && hasTool("xorriso");
+const realTools = all(tool("isoinfo", "genisoimage"), tool("xorriso", "xorriso"));
 /** util-linux's blkid lives in sbin, often outside a user's PATH. */
 const BLKID = ["/usr/sbin/blkid", "/sbin/blkid", "/usr/bin/blkid"].find((path) => existsSync(path));
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cP0dVx2Fm4bA1uGZ0y7oQ1b0a9zE6c9XbKq3n1Yw dev@laptop";
@@ -24,7 +24,7 @@ function describeVolume(output: string): string[] {
   return output.split("\n").filter((line) => /^(Volume id|Logical block size|Joliet|Rock Ridge)/.test(line));
 }
 
-describe.runIf(realTools)("the seed ISO, read by isoinfo and xorriso", () => {
+describeWhen(realTools)("the seed ISO, read by isoinfo and xorriso", () => {
   let outputDir: string;
   let seed: string;
   beforeAll(async () => {
@@ -57,7 +57,7 @@ describe.runIf(realTools)("the seed ISO, read by isoinfo and xorriso", () => {
     }
   });
 
-  it.runIf(BLKID !== undefined)("blkid -p finds LABEL=cidata TYPE=iso9660, as cloud-init's device scan needs", async () => {
+  itWhen(requirement(BLKID !== undefined, "blkid is not installed (Debian: util-linux)"))("blkid -p finds LABEL=cidata TYPE=iso9660, as cloud-init's device scan needs", async () => {
     const probe = (await execa(BLKID!, ["-p", seed])).stdout;
     expect(probe).toContain('LABEL="cidata"');
     expect(probe).toContain('TYPE="iso9660"');
@@ -86,7 +86,7 @@ describe("the seed ISO bytes", () => {
     expect(sameBytes(readFileSync(join(second.outputDir!, "seed.iso")), readFileSync(join(first.outputDir!, "seed.iso")))).toBe(true);
   });
 
-  it.runIf(realTools)("stay readable when SOURCE_DATE_EPOCH is set", async () => {
+  itWhen(realTools)("stay readable when SOURCE_DATE_EPOCH is set", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "seed.iso"), buildSeedIso(files, 1_700_000_000));
     const listing = (await execa("isoinfo", ["-l", "-R", "-i", join(dir, "seed.iso")])).stdout;

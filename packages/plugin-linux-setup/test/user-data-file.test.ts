@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasTool } from "@vmforge/test-support";
+import { describeWhen, tool } from "@vmforge/test-support";
 import { cloudInitUserDataKey } from "../src/contract.js";
 import { toCloudYaml } from "../src/cloud-yaml.js";
 import { mergeCloudConfig } from "../src/merge-cloud-config.js";
@@ -12,7 +12,7 @@ import { linuxStagesError, runLinuxStages } from "./support/run-linux-stages.js"
 import { userVmRequest, vmDefinition } from "./support/session-values.js";
 import { canonicalJson, cloudInitSchema, pyYamlLoad, tempDir } from "./support/tools.js";
 
-const realTools = hasTool("cloud-init");
+const realTools = tool("cloud-init", "cloud-init");
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cP0dVx2Fm4bA1uGZ0y7oQ1b0a9zE6c9XbKq3n1Yw dev@laptop";
 
 /** Runs the stages with `user_data_file = "extra.yaml"` holding `text`. */
@@ -142,7 +142,7 @@ describe("a user_data_file that cannot be used", () => {
   });
 });
 
-describe.runIf(realTools)("hostile keys and values in user_data_file", () => {
+describeWhen(realTools)("hostile keys and values in user_data_file", () => {
   it("arrive byte-identical after the merge, and cloud-init accepts the result", async () => {
     const hostileKeys = ["key\nwith newline", "quote'\"", "# hash", "yes", "~", "<<x", "ключ", "日本", "a: b", "---", "-", "null"];
     const extra = { write_files: hostileKeys.map((key, index) => ({ path: `/etc/f${index}`, content: key })), bootcmd: hostileKeys.map((key) => ["echo", key]) };
@@ -160,7 +160,7 @@ describe.runIf(realTools)("hostile keys and values in user_data_file", () => {
   });
 });
 
-describe.runIf(realTools)("plain scalars in user_data_file", () => {
+describeWhen(realTools)("plain scalars in user_data_file", () => {
   it("are accepted only when cloud-init's PyYAML reads them as we do, and written back they still read the same", async () => {
     const tricky = ["y", "n", "Y", "yes", "No", "on", "OFF", "true", "1e3", "1.0e+3", "1.0e3", "1.5", "+1", "-0", "017", "08", "0o17", "0x1f", "0b11", "1_000", "1:20", "1:20.5", "190:20:30", ".inf", "-.Inf", ".nan", "._1", ".5", "0.", "~", "null", "NULL", "nUll", "2001-12-14", "=", "abc", "1.2.3", "0x", "-", "+", "1__0", "12e", "0b", "3:60"];
     const alphabet = [..."0123456789._-+:eExXbBoO~nNyYtT"];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hasTool } from "@vmforge/test-support";
+import { describeWhen, itWhen, tool } from "@vmforge/test-support";
 import type { LinuxConfig, LinuxUserConfig } from "../src/contract.js";
 import { linuxTableSchema } from "../src/config-schema.js";
 import { renderUserData } from "../src/render-cloud-init.js";
@@ -9,7 +9,7 @@ import { HOSTILE_STRINGS } from "./support/hostile.js";
 import { cloudInitSchema, pyYamlLoad } from "./support/tools.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cP0dVx2Fm4bA1uGZ0y7oQ1b0a9zE6c9XbKq3n1Yw dev@laptop";
-const realTools = hasTool("cloud-init");
+const realTools = tool("cloud-init", "cloud-init");
 const CLOUD_INIT_SCHEMA = "/usr/lib/python3/dist-packages/cloudinit/config/schemas/schema-cloud-config-v1.json";
 
 function user(fields: Partial<LinuxUserConfig> = {}): LinuxUserConfig {
@@ -79,7 +79,7 @@ describe("user-data", () => {
     expect(data).toMatchObject({ hostname: "web-1", fqdn: "web-1.example.com" });
   });
 
-  it.runIf(realTools)("uses only keys of cloud-init's own schema (cloud-init 25 refuses unknown ones)", () => {
+  itWhen(realTools)("uses only keys of cloud-init's own schema (cloud-init 25 refuses unknown ones)", () => {
     const schema = JSON.parse(readFileSync(CLOUD_INIT_SCHEMA, "utf8"));
     const topLevel = new Set<string>(Object.values(schema.$defs).flatMap((def: any) => Object.keys(def.properties ?? {})));
     const userKeys = new Set(Object.keys(schema.$defs["users_groups.user"].properties));
@@ -89,7 +89,7 @@ describe("user-data", () => {
     for (const entry of data.users) for (const key of Object.keys(entry)) expect(userKeys, key).toContain(key);
   });
 
-  describe.runIf(realTools)("with the real cloud-init", () => {
+  describeWhen(realTools)("with the real cloud-init", () => {
     let hostile: ReturnType<typeof hostileConfig>;
     let hostileText: string;
     beforeAll(() => {

@@ -1,4 +1,4 @@
-export { hasTool } from "./tools.js";
+export { all, describeWhen, file, hasTool, itWhen, ovmf, requirement, tool, type Requirement } from "./tools.js";
 export { repoRoot, fixturesDir, fixtureHostsDir, referenceDir, examplesDir } from "./paths.js";
 export {
   snapshotFromCapture,
@@ -9,4 +9,4 @@ export {
   type CaptureSnapshot,
   type CapturedDevice,
 } from "./host-snapshot.js";
-export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, writeDebianOvmf } from "./ovmf.js";
+export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, ovmfHostRoot, writeDebianOvmf } from "./ovmf.js";

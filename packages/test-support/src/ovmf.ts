@@ -1,4 +1,5 @@
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /**
@@ -59,4 +60,20 @@ export async function writeDebianOvmf(root: string, options: { descriptors?: boo
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, `${JSON.stringify(content, null, 4)}\n`);
   }
+}
+
+let ovmfRoot: Promise<string> | undefined;
+
+/**
+ * A host root that has nothing but Debian's OVMF layout, for runs whose host facts come from a
+ * test double: stages that read the host (the OVMF vars template) read it here, never from the
+ * machine the tests run on. One per process; tests must not change it.
+ */
+export function ovmfHostRoot(): Promise<string> {
+  ovmfRoot ??= (async () => {
+    const root = await mkdtemp(join(tmpdir(), "vmforge-ovmf-host-"));
+    await writeDebianOvmf(root);
+    return root;
+  })();
+  return ovmfRoot;
 }

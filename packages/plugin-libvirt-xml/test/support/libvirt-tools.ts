@@ -4,6 +4,7 @@ import { copyFile, mkdtemp, readFile, writeFile, appendFile, mkdir } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { all, file, requirement, type Requirement } from "@vmforge/test-support";
 
 /** Writes an XML document to a fresh temporary file and returns its path. */
 export async function writeTempXml(xml: string, name = "domain.xml"): Promise<string> {
@@ -46,12 +47,10 @@ export async function virshDefineAndDump(path: string, name: string): Promise<st
  */
 const QEMU_DRIVER_MODULE = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so";
 
-export function canConvertToQemuArgv(): boolean {
-  const available = existsSync(QEMU_DRIVER_MODULE) && spawnSync("unshare", ["-m", "true"], { stdio: "ignore" }).status === 0;
-  if (!available && process.env.CI) {
-    throw new Error("virsh domxml-to-native needs root (unshare -m) and libvirt's QEMU driver under CI; .ci/run must install libvirt-daemon libvirt-daemon-driver-qemu swtpm swtpm-tools");
-  }
-  return available;
+/** `virsh domxml-to-native` and paused starts: libvirt's QEMU driver and root for `unshare -m`. */
+export function libvirtQemuDriver(): Requirement {
+  if (!existsSync(QEMU_DRIVER_MODULE)) return all(file(QEMU_DRIVER_MODULE, "libvirt's QEMU driver", "libvirt-daemon-driver-qemu"));
+  return all(requirement(spawnSync("unshare", ["-m", "true"], { stdio: "ignore" }).status === 0, "a private mount namespace (unshare -m, as root) is not available"));
 }
 
 let embedRoot: Promise<string> | undefined;

@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Kernel, type Plugin } from "@vmforge/kernel";
+import { ovmfHostRoot } from "@vmforge/test-support";
 import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { plugin as libvirtXmlPlugin } from "../../src/plugin.js";
 
@@ -30,11 +31,12 @@ export async function tomlWithLibvirtXml(source: string): Promise<string> {
   return target;
 }
 
-/** A dry run (plan) with --out through the real kernel: the given plugins, qemu-setup, and this plugin. */
-export async function runPlan(configPath: string, plugins: Plugin[]): Promise<PipelineRun> {
+/** A dry run (plan) with --out through the real kernel, reading the host at `hostRoot`: the given plugins, qemu-setup, and this plugin. */
+export async function runPlan(configPath: string, plugins: Plugin[], hostRoot?: string): Promise<PipelineRun> {
   const outputDir = await mkdtemp(join(tmpdir(), "vmforge-libvirt-plan-"));
   const dataHome = await mkdtemp(join(tmpdir(), "vmforge-libvirt-data-"));
-  const kernel = new Kernel({ dryRun: true, outputDir, env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") } });
+  // Never the machine the tests run on: a snapshot, or one with only OVMF for test doubles of env-check.
+  const kernel = new Kernel({ dryRun: true, outputDir, hostRoot: hostRoot ?? (await ovmfHostRoot()), env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") } });
   for (const plugin of plugins) await kernel.use(plugin);
   await kernel.use(qemuSetupPlugin);
   await kernel.use(libvirtXmlPlugin);

@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kernel, type Plugin } from "@vmforge/kernel";
+import { ovmfHostRoot } from "@vmforge/test-support";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import { plugin as envCheckPlugin } from "@vmforge/plugin-env-check/plugin";
 import { plugin as qemuPlugin } from "../../src/plugin.js";
@@ -25,7 +26,8 @@ export async function runPipeline(configPath: string, options: PipelineOptions =
   const kernel = new Kernel({
     dryRun: options.dryRun ?? true,
     ...(outputDir ? { outputDir } : {}),
-    ...(options.hostRoot ? { hostRoot: options.hostRoot } : {}),
+    // Host facts from a test double still leave stages that read the host (the OVMF vars template): never the live machine.
+    hostRoot: options.hostRoot ?? (await ovmfHostRoot()),
     env: { ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") },
   });
   await kernel.use(options.hostRoot ? envCheckPlugin : fakeEnvCheckPlugin(options.environment ?? fakeEnvironment()));
