@@ -1,34 +1,93 @@
-import { isVmforgeError, ExitCode, type Problem } from "@vmforge/kernel";
+import { isVmforgeError, ExitCode, type Problem, type VmforgeError } from "@vmforge/kernel";
+import { explainFsError } from "./fs-faults.js";
 import type { Palette } from "./render/colors.js";
+import { clip, clipLines, excerptAround, Lengths } from "./render/excerpt.js";
+import { visible, visibleLine } from "./render/visible.js";
+
+const followUps = new WeakMap<object, VmforgeError[]>();
+
+/**
+ * Records a second failure that came after `error` (plan.json could not be written after a
+ * stage failed). The first stays the error of the run; the second is reported after it.
+ */
+export function withFollowUp(error: unknown, next: VmforgeError): unknown {
+  const primary = typeof error === "object" && error !== null ? error : new Error(String(error));
+  followUps.set(primary, [...(followUps.get(primary) ?? []), next]);
+  return primary;
+}
+
+function followUpsOf(error: unknown): VmforgeError[] {
+  return typeof error === "object" && error !== null ? (followUps.get(error) ?? []) : [];
+}
 
 /** A user error as text: code, every problem located, why and fix. Never a stack trace. */
 export function formatError(error: unknown, palette: Palette, debug: boolean): string {
+  return [formatOne(error, palette, debug), ...followUpsOf(error).map((next) => `${palette.bold("and then")} ${formatOne(next, palette, debug)}`)].join("\n");
+}
+
+function formatOne(thrown: unknown, palette: Palette, debug: boolean): string {
+  const error = explainFsError(thrown);
   if (!isVmforgeError(error)) {
-    const message = (error as Error)?.message ?? String(error);
-    return `${palette.red("error")}[E_INTERNAL]: ${message}\n  This is a bug in vmforge. ${debug ? (error as Error)?.stack ?? "" : "Run again with VMFORGE_DEBUG=1 for the stack trace and report it."}`;
+    const message = visible(clipLines((error as Error)?.message ?? String(error), Lengths.line));
+    return `${palette.red("error")}[E_INTERNAL]: ${message}\n  This is a bug in vmforge. ${debug ? visible((error as Error)?.stack ?? "") : "Run again with VMFORGE_DEBUG=1 for the stack trace and report it."}`;
   }
-  const lines = [`${palette.red("error")}[${error.code}]: ${error.message}`];
+  const lines = [`${palette.red("error")}[${visibleLine(error.code)}]: ${visible(clipLines(error.message, Lengths.line))}`];
   for (const problem of error.problems) lines.push(...formatProblem(problem, palette));
-  if (error.why) lines.push(`  ${palette.bold("why")}: ${error.why}`);
-  if (error.fix) lines.push(`  ${palette.bold("fix")}: ${error.fix}`);
-  if (debug && error.exitCode === ExitCode.failure && error.stack) lines.push(palette.dim(error.stack));
+  if (error.why) lines.push(`  ${palette.bold("why")}: ${visible(clipLines(error.why, Lengths.line))}`);
+  if (error.fix) lines.push(`  ${palette.bold("fix")}: ${visible(clipLines(error.fix, Lengths.line))}`);
+  if (debug && error.exitCode === ExitCode.failure && error.stack) lines.push(palette.dim(visible(error.stack)));
   return lines.join("\n");
 }
 
 export function formatProblem(problem: Problem, palette: Palette): string[] {
-  const where = problem.file ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ""}` : ""}` : "";
-  const head = [where, problem.keyPath ? palette.bold(problem.keyPath) : ""].filter(Boolean).join("  ");
-  const lines = [`  - ${head ? `${head}: ` : ""}${problem.message} ${palette.dim(`[${problem.code}]`)}`];
-  if (problem.expected || problem.received) {
-    lines.push(`      ${problem.expected ? `expected ${problem.expected}` : ""}${problem.expected && problem.received ? ", " : ""}${problem.received ? `got ${problem.received}` : ""}`);
+  const shown = boundedProblem(problem);
+  const where = shown.file ? `${visibleLine(shown.file)}${shown.line ? `:${shown.line}${shown.column ? `:${shown.column}` : ""}` : ""}` : "";
+  const head = [where, shown.keyPath ? palette.bold(visibleLine(shown.keyPath)) : ""].filter(Boolean).join("  ");
+  const lines = [`  - ${head ? `${head}: ` : ""}${visible(shown.message)} ${palette.dim(`[${visibleLine(shown.code)}]`)}`];
+  if (shown.expected || shown.received) {
+    lines.push(`      ${shown.expected ? `expected ${visibleLine(shown.expected)}` : ""}${shown.expected && shown.received ? ", " : ""}${shown.received ? `got ${visibleLine(shown.received)}` : ""}`);
   }
   if (problem.sourceLine !== undefined && problem.line) {
     const gutter = String(problem.line);
-    lines.push(`      ${palette.dim(`${gutter} |`)} ${problem.sourceLine}`);
-    if (problem.column) lines.push(`      ${" ".repeat(gutter.length)} ${palette.dim("|")} ${" ".repeat(Math.max(0, problem.column - 1))}${palette.red("^")}`);
+    const excerpt = excerptAround(problem.sourceLine, problem.column);
+    lines.push(`      ${palette.dim(`${gutter} |`)} ${visibleLine(excerpt.text)}`);
+    // The caret sits under the column as shown: escapes widen what comes before it.
+    if (problem.column) lines.push(`      ${" ".repeat(gutter.length)} ${palette.dim("|")} ${" ".repeat(visibleLine(excerpt.text.slice(0, excerpt.caret)).length)}${palette.red("^")}`);
   }
-  if (problem.fix) lines.push(`      fix: ${problem.fix}`);
+  if (shown.fix) lines.push(`      fix: ${visible(shown.fix)}`);
   return lines;
+}
+
+/** A problem with every echoed value cut to a readable length (a 10 MB TOML line stays in the file). */
+export function boundedProblem(problem: Problem): Problem {
+  const bounded: Problem = { ...problem, code: clip(problem.code, Lengths.value), message: clipLines(problem.message, Lengths.line) };
+  if (problem.file !== undefined) bounded.file = clip(problem.file, Lengths.line);
+  if (problem.keyPath !== undefined) bounded.keyPath = clip(problem.keyPath, Lengths.value);
+  if (problem.expected !== undefined) bounded.expected = clip(problem.expected, Lengths.value);
+  if (problem.received !== undefined) bounded.received = clip(problem.received, Lengths.value);
+  if (problem.fix !== undefined) bounded.fix = clipLines(problem.fix, Lengths.line);
+  if (problem.sourceLine !== undefined) bounded.sourceLine = excerptAround(problem.sourceLine, problem.column).text;
+  return bounded;
+}
+
+/** An error as `--json`, `--json-lines` and plan.json carry it, with long values cut. */
+export function errorJson(thrown: unknown): Record<string, unknown> {
+  const error = explainFsError(thrown);
+  if (!isVmforgeError(error)) return { code: "E_INTERNAL", message: clipLines((error as Error)?.message ?? String(error), Lengths.line) };
+  return {
+    code: error.code,
+    message: clipLines(error.message, Lengths.line),
+    why: error.why === undefined ? undefined : clipLines(error.why, Lengths.line),
+    fix: error.fix === undefined ? undefined : clipLines(error.fix, Lengths.line),
+    exitCode: error.exitCode,
+    problems: error.problems.map(boundedProblem),
+  };
+}
+
+/** `{ ok: false, error, also? }`: the error of a run and any failure after it. */
+export function errorDocument(error: unknown): Record<string, unknown> {
+  const also = followUpsOf(error);
+  return { ok: false, error: errorJson(error), ...(also.length ? { also: also.map(errorJson) } : {}) };
 }
 
 export function exitCodeOf(error: unknown): number {

@@ -1,4 +1,4 @@
-import { ExitCode, VmforgeError, isVmforgeError } from "@vmforge/kernel";
+import { ExitCode, VmforgeError } from "@vmforge/kernel";
 import { applyCommand, planCommand } from "./commands/workflow.js";
 import { checkCommand } from "./commands/check.js";
 import type { Command } from "./commands/command.js";
@@ -7,9 +7,10 @@ import { findPluginCommand, runPluginCommand } from "./commands/plugin-commands.
 import { pluginsCommand } from "./commands/plugins.js";
 import { resumeCommand } from "./commands/resume.js";
 import { stagesCommand } from "./commands/stages.js";
-import { exitCodeOf, formatError } from "./error-output.js";
+import { errorDocument, exitCodeOf, formatError } from "./error-output.js";
 import { globalHelp } from "./options.js";
 import { choosePalette } from "./render/colors.js";
+import { safeJson } from "./render/visible.js";
 import type { Io } from "./runtime.js";
 
 const commands: Command[] = [initCommand, pluginsCommand, stagesCommand, checkCommand, planCommand, applyCommand, resumeCommand];
@@ -32,6 +33,7 @@ Run \`vmforge <command> --help\` for a command's options.`;
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const wantsJson = rest.includes("--json");
+  const wantsJsonLines = rest.includes("--json-lines");
   const palette = choosePalette(io.stderr, rest.includes("--no-color"), io.env);
   try {
     if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -65,9 +67,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     const debug = Boolean(io.env.VMFORGE_DEBUG);
     if (wantsJson) {
-      io.stdout.write(`${JSON.stringify({ ok: false, error: isVmforgeError(error) ? error.toJSON() : { code: "E_INTERNAL", message: (error as Error)?.message ?? String(error) } }, null, 2)}\n`);
+      io.stdout.write(`${safeJson(errorDocument(error), 2)}\n`);
     } else {
       io.stderr.write(`${formatError(error, palette, debug)}\n`);
+      // The last line of the stream says how it ended, for a program that reads only stdout.
+      if (wantsJsonLines) io.stdout.write(`${safeJson({ event: "error", type: "error", ...errorDocument(error), exitCode: exitCodeOf(error) })}\n`);
     }
     return exitCodeOf(error);
   }

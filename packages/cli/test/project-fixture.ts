@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,13 @@ export interface FakeStage {
   writes?: string[];
   /** Body of `run(ctx)`; `ctx`, `marker(name)` and `key(name)` are in scope. */
   body?: string;
+  /** An expression of `ctx`: the stage's `when`. */
+  when?: string;
+}
+
+export interface FakePluginOptions {
+  /** Top-level TOML tables the plugin owns (`config.tables`); any content is accepted. */
+  tables?: string[];
 }
 
 /**
@@ -20,7 +27,7 @@ export interface FakeStage {
  * `<markers>/<name>.manifest`; loading a stage writes `<markers>/<stage>.stage`, so a test can
  * tell what was imported.
  */
-export function writeFakePlugin(root: string, name: string, markers: string, stages: FakeStage[]): string {
+export function writeFakePlugin(root: string, name: string, markers: string, stages: FakeStage[], options: FakePluginOptions = {}): string {
   const dir = join(root, "sources", name.replace("/", "__"));
   mkdirSync(join(dir, "stages"), { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: "1.2.3", type: "module", exports: { "./plugin": "./plugin.js", "./package.json": "./package.json" } }, null, 2));
@@ -31,8 +38,11 @@ export function writeFakePlugin(root: string, name: string, markers: string, sta
 writeFileSync(${JSON.stringify(join(markers, `${name.replace("/", "__")}.manifest`))}, "");
 export const plugin = {
   name: ${JSON.stringify(name)}, version: "1.2.3", description: "fake ${name}",
-  stages: ${JSON.stringify(stages.map(({ id, reads, writes }) => ({ id, description: `fake ${id}`, reads: reads ?? [], writes: writes ?? [] })))}
-    .map((stage) => ({ ...stage, load: () => import("./stages/" + stage.id.replace(":", "__") + ".js") })),
+  stages: [${stages
+    .map(({ id, reads, writes, when }) => `{ ...${JSON.stringify({ id, description: `fake ${id}`, reads: reads ?? [], writes: writes ?? [] })}${when ? `, when: (ctx) => (${when})` : ""} }`)
+    .join(", ")}]
+    .map((stage) => ({ ...stage, load: () => import(new URL("./stages/" + stage.id.replace(":", "__") + ".js", import.meta.url).href) })),
+  ${options.tables ? `config: { tables: ${JSON.stringify(options.tables)}, schema: async () => ({ safeParse: (value) => ({ success: true, data: value }) }) },` : ""}
 };
 `,
   );
@@ -74,4 +84,19 @@ export function markerExists(markers: string, name: string): boolean {
 
 export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+const packagesDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/**
+ * A project that has some of the first-party plugins, as built in this checkout: its
+ * node_modules links to the package folders (their own dependencies resolve from there).
+ */
+export function linkedProject(root: string, packages: Record<string, string>, manifest: Record<string, unknown> = {}): string {
+  const dir = join(root, "project");
+  mkdirSync(join(dir, "node_modules", "@vmforge"), { recursive: true });
+  for (const [name, folder] of Object.entries(packages)) symlinkSync(join(packagesDir, folder), join(dir, "node_modules", name), "dir");
+  const devDependencies = Object.fromEntries(Object.keys(packages).map((name) => [name, "*"]));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "my-vms", private: true, type: "module", devDependencies, ...manifest }, null, 2));
+  return dir;
 }

@@ -34,7 +34,7 @@ describe("plan and apply from end to end with throw-away plugins", () => {
   await ctx.effects.writeFile(${JSON.stringify(hostFile)}, "touched");
   await ctx.effects.run("true", ["a name; with $(danger)"], { description: "a program" });`,
       },
-    ]);
+    ], { tables: ["vm"] });
     const user = writeFakePlugin(root, "vmforge-plugin-user", markers, [
       { id: "user:use_thing", reads: ["thing"], body: `ctx.ui.result("used a thing of size " + ctx.get(key("thing")).size, { size: ctx.get(key("thing")).size });` },
     ]);

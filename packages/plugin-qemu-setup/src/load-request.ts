@@ -8,7 +8,7 @@ import { validateForeignTables } from "./foreign-tables.js";
 import { issueProblems } from "./issue-problems.js";
 import { parseTomlOrThrow } from "./toml-parse.js";
 import { TomlLocator } from "./toml-locator.js";
-import { unknownTableProblem } from "./unknown-table-problem.js";
+import { strayKeyProblem } from "./stray-key-problem.js";
 
 export interface LoadRequestInput {
   /** The file, as shown in messages and stored in the request. */
@@ -35,7 +35,8 @@ export async function loadVmRequest(input: LoadRequestInput): Promise<UserVmRequ
     if ((QEMU_TABLES as string[]).includes(table)) continue;
     const owner = owners.get(table);
     if (owner) foreignTables.set(owner, [...(foreignTables.get(owner) ?? []), table]);
-    else problems.push(unknownTableProblem(context, table, raw[table], [...QEMU_TABLES, ...owners.keys()]));
+    // A table nobody owns is the run's rule, checked before any plugin; a plain value here is a stray key.
+    else if (raw[table] === null || typeof raw[table] !== "object" || raw[table] instanceof Date) problems.push(strayKeyProblem(context, table, [...QEMU_TABLES, ...owners.keys()]));
   }
 
   const tables: Partial<QemuTables> = {};

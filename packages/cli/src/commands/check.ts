@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ExitCode, VmforgeError } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
+import { checkOutputDir } from "../out-dir.js";
 import { createRuntime } from "../runtime.js";
 import { printJson, type Command } from "./command.js";
 
@@ -19,6 +20,7 @@ Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 
   async run(argv, io) {
     const { values, global } = parseCommand(argv, { "save-snapshot": { type: "string" } }, this.usage);
     const snapshotDir = values["save-snapshot"] ? resolve(io.cwd, String(values["save-snapshot"])) : undefined;
+    if (snapshotDir) await checkOutputDir(snapshotDir, "--save-snapshot");
     const runtime = await createRuntime(global, io, { dryRun: true, ...(snapshotDir ? { outputDir: snapshotDir } : {}) });
     const writers = runtime.kernel.plan().stages.filter((stage) => stage.writes.includes(HOST_REPORT_KEY));
     if (writers.length === 0) {

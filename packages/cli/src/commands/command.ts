@@ -1,4 +1,5 @@
 import type { Io } from "../runtime.js";
+import { safeJson } from "../render/visible.js";
 
 export interface Command {
   name: string;
@@ -10,5 +11,10 @@ export interface Command {
 }
 
 export function printJson(io: Io, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${safeJson(value, 2)}\n`);
+}
+
+/** `--json-lines`: one JSON object a line. */
+export function printJsonLine(io: Io, value: Record<string, unknown>): void {
+  io.stdout.write(`${safeJson(value)}\n`);
 }

@@ -3,7 +3,9 @@ import { mkdir } from "node:fs/promises";
 import { ExitCode, StorageManager, VmforgeError, writeFileAtomic } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
 import { discoverPlugins, stageGraphOf } from "../runtime.js";
-import { printJson, type Command } from "./command.js";
+import { fsFault, writeFailure } from "../fs-faults.js";
+import { visibleLine } from "../render/visible.js";
+import { printJson, printJsonLine, type Command } from "./command.js";
 
 export const initCommand: Command = {
   name: "init",
@@ -34,16 +36,38 @@ the installed plugins. An existing vm.toml is kept unless --force.`,
     const configDir = storage.userConfigPath();
     const dataDir = storage.userDataPath();
     const templatePath = storage.userConfigPath("vm.toml");
-    await mkdir(configDir, { recursive: true });
-    await mkdir(storage.userDataPath("vms"), { recursive: true });
+    await makeFolder(configDir, "VMFORGE_CONFIG_HOME");
+    await makeFolder(storage.userDataPath("vms"), "VMFORGE_DATA_HOME");
     const exists = existsSync(templatePath);
     const written = !exists || values.force === true;
-    if (written) await writeFileAtomic(templatePath, `# vmforge VM description. Edit, then: vmforge plan ${templatePath}\n\n${templates.join("\n\n")}\n`);
-    if (global.json) printJson(io, { configDir, dataDir, template: templatePath, written });
+    if (written) {
+      try {
+        await writeFileAtomic(templatePath, `# vmforge VM description. Edit, then: vmforge plan ${templatePath}\n\n${templates.join("\n\n")}\n`);
+      } catch (error) {
+        throw writeFailure(error, templatePath, "the VM template");
+      }
+    }
+    const result = { configDir, dataDir, template: templatePath, written };
+    if (global.json) printJson(io, result);
+    else if (global.jsonLines) printJsonLine(io, { event: "result", ...result });
     else if (!global.quiet) {
-      io.stdout.write(`config: ${configDir}\ndata:   ${dataDir}\n`);
-      io.stdout.write(written ? `wrote ${templatePath}\n` : `kept ${templatePath} (it exists; --force replaces it)\n`);
+      io.stdout.write(`config: ${visibleLine(configDir)}\ndata:   ${visibleLine(dataDir)}\n`);
+      io.stdout.write(written ? `wrote ${visibleLine(templatePath)}\n` : `kept ${visibleLine(templatePath)} (it exists; --force replaces it)\n`);
     }
     return 0;
   },
 };
+
+/** The config and data folders come from the environment: a file in the way is the user's to fix. */
+async function makeFolder(dir: string, variable: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const fault = fsFault(error, dir);
+    throw new VmforgeError("E_FOLDER_UNWRITABLE", `Could not create the folder ${dir}: ${fault?.reason ?? (error as Error).message}.`, {
+      exitCode: ExitCode.failure,
+      fix: `${fault?.fix ?? "Check the path and its permissions."} To use another folder, set ${variable}.`,
+      cause: error,
+    });
+  }
+}

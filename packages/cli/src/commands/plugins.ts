@@ -1,14 +1,19 @@
+import { resolve } from "node:path";
+import { StorageManager } from "@vmforge/kernel";
+import { installHint } from "../install-hint.js";
 import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
 import { choosePalette } from "../render/colors.js";
-import { printJson, type Command } from "./command.js";
+import { visible, visibleLine } from "../render/visible.js";
+import { printJson, printJsonLine, type Command } from "./command.js";
 
 export const pluginsCommand: Command = {
   name: "plugins",
   summary: "list the plugins this project has installed",
-  usage: "vmforge plugins [--json]",
+  usage: "vmforge plugins [--json | --json-lines]",
   help: `Lists the vmforge plugins found in the project's package.json (and beside a global install):
-package, version, path and stages. Only manifests are read; no stage code is loaded.`,
+package, version, path and stages. Only manifests are read; no stage code is loaded.
+With --json-lines, one {"event":"plugin",...} line per plugin.`,
   async run(argv, io) {
     const { global } = parseCommand(argv, {}, this.usage);
     const { found, plugins } = await discoverPlugins(global.project, io);
@@ -25,15 +30,20 @@ package, version, path and stages. Only manifests are read; no stage code is loa
       printJson(io, { plugins: rows });
       return 0;
     }
+    if (global.jsonLines) {
+      for (const row of rows) printJsonLine(io, { event: "plugin", ...row });
+      return 0;
+    }
     const palette = choosePalette(io.stdout, global.noColor, io.env);
     if (rows.length === 0) {
-      io.stdout.write(`No vmforge plugins found. Install some in your project, e.g.\n  npm install @vmforge/plugin-env-check @vmforge/plugin-qemu-setup\n`);
+      const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
+      io.stdout.write(`No vmforge plugins found. ${visible(installHint(["@vmforge/plugin-env-check", "@vmforge/plugin-qemu-setup"], place))}\n`);
       return 0;
     }
     for (const row of rows) {
-      io.stdout.write(`${palette.bold(row.package)} ${row.version}  ${palette.dim(row.path)}\n`);
-      if (row.description) io.stdout.write(`  ${row.description}\n`);
-      for (const stage of row.stages) io.stdout.write(`  - ${stage}\n`);
+      io.stdout.write(`${palette.bold(visibleLine(row.package))} ${visibleLine(row.version)}  ${palette.dim(visibleLine(row.path))}\n`);
+      if (row.description) io.stdout.write(`  ${visible(row.description)}\n`);
+      for (const stage of row.stages) io.stdout.write(`  - ${visibleLine(stage)}\n`);
     }
     return 0;
   },

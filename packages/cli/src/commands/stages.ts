@@ -1,16 +1,17 @@
-import type { StageGraph } from "@vmforge/kernel";
+import { VmforgeError, ExitCode, type StageGraph } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
+import { visibleStrings } from "../render/visible.js";
 import { discoverPlugins, stageGraphOf } from "../runtime.js";
-import { VmforgeError, ExitCode } from "@vmforge/kernel";
-import { printJson, type Command } from "./command.js";
+import { printJson, printJsonLine, type Command } from "./command.js";
 
 export const stagesCommand: Command = {
   name: "stages",
   summary: "show the ordered stage graph",
-  usage: "vmforge stages [CONFIG] [--format text|mermaid|dot|json] [--with STAGE]...",
+  usage: "vmforge stages [CONFIG] [--format text|mermaid|dot|json] [--json-lines] [--with STAGE]...",
   help: `Orders the installed plugins' stages by their declared dependencies and by the session keys
 they read and write, without loading any stage code. Optional stages are shown when asked for
-with --with; conditional ones are marked "when".`,
+with --with; conditional ones are marked "when". With --json-lines, one {"event":"stage",...} line
+per stage in order, then one {"event":"edge",...} line per edge.`,
   async run(argv, io) {
     const { values, global } = parseCommand(argv, { format: { type: "string", default: "text" }, with: { type: "string", multiple: true } }, this.usage);
     const format = global.json ? "json" : String(values.format);
@@ -19,8 +20,11 @@ with --with; conditional ones are marked "when".`,
     }
     const { plugins } = await discoverPlugins(global.project, io);
     const graph = stageGraphOf(plugins, io, { include: (values.with as string[] | undefined) ?? [] });
-    if (format === "json") printJson(io, graph);
-    else io.stdout.write(`${renderGraph(graph, format)}\n`);
+    if (global.jsonLines) {
+      graph.stages.forEach((stage, index) => printJsonLine(io, { event: "stage", index: index + 1, ...stage }));
+      for (const edge of graph.edges) printJsonLine(io, { event: "edge", ...edge });
+    } else if (format === "json") printJson(io, graph);
+    else io.stdout.write(`${renderGraph(visibleStrings(graph), format)}\n`);
     return 0;
   },
 };

@@ -1,9 +1,14 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, VmforgeError, isVmforgeError, writeFileAtomic, type RunReport, type UiEnvelope } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, writeFileAtomic, type PluginManifest, type RunReport, type UiEnvelope } from "@vmforge/kernel";
+import { errorJson, withFollowUp } from "../error-output.js";
+import { writeFailure } from "../fs-faults.js";
 import { parseCommand } from "../options.js";
+import { checkOutputDir } from "../out-dir.js";
+import { requestOwnersCheck, tableOwners } from "../request-owners.js";
 import { createRuntime, type Io } from "../runtime.js";
 import type { Palette } from "../render/colors.js";
+import { visibleLine } from "../render/visible.js";
 import { printJson, type Command } from "./command.js";
 
 const workflowOptions = {
@@ -32,9 +37,23 @@ $VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO 
       const configPath = resolve(io.cwd, config);
       if (!existsSync(configPath)) throw new VmforgeError("E_CONFIG_NOT_FOUND", `No such file: ${config}`, { exitCode: ExitCode.usage, fix: "Give the path of a VM TOML file; `vmforge init` writes a commented template." });
       const outputDir = values.out ? resolve(io.cwd, String(values.out)) : undefined;
-      const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}) });
-      const savePlan = async (document: PlanDocument) => {
-        if (document.artifactDir && (!dryRun || outputDir)) await writeFileAtomic(join(document.artifactDir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
+      if (outputDir) await checkOutputDir(outputDir, "--out");
+      const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
+      const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
+      // plan.json records what was done, also after a failure; failing to write it must not hide why the run failed.
+      const savePlan = async (document: PlanDocument): Promise<VmforgeError | undefined> => {
+        if (!document.artifactDir || (dryRun && !outputDir)) return undefined;
+        const path = join(document.artifactDir, "plan.json");
+        try {
+          await writeFileAtomic(path, `${JSON.stringify(document, null, 2)}\n`);
+          return undefined;
+        } catch (error) {
+          return writeFailure(error, path, "the record of the run");
+        }
+      };
+      const failed = async (error: unknown): Promise<never> => {
+        const fault = await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history()), ok: false, error: errorJson(error) });
+        throw fault ? withFollowUp(error, fault) : error;
       };
       let report: RunReport;
       try {
@@ -43,21 +62,41 @@ $VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO 
           selection: { include: (values.with as string[] | undefined) ?? [] },
         });
       } catch (error) {
-        // A failed apply still records what it had already done, so it can be undone or resumed.
-        await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history()), ok: false, error: isVmforgeError(error) ? error.toJSON() : { code: "E_INTERNAL", message: String(error) } });
-        throw error;
+        return await failed(error);
       } finally {
         runtime.renderer.close();
       }
+      const idle = nothingDone(report, runtime.kernel.manifests(), configPath);
+      if (idle) return await failed(idle);
       const document = planDocument(name, report, runtime.kernel.ui.history());
-      await savePlan(document);
-      if (global.json) printJson(io, document);
-      else if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
+      const fault = await savePlan(document);
+      if (fault) Object.assign(document, { ok: false, error: errorJson(fault) });
+      if (global.json) {
+        printJson(io, document);
+        return fault ? fault.exitCode : ExitCode.ok;
+      }
+      if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
+      if (fault) throw fault;
       // What the host lacks in general (e.g. no KVM) is `check`'s verdict; a plan or apply fails
       // with exit code 3 only when a stage finds the host unable to run this VM, and says so.
       return ExitCode.ok;
     },
   };
+}
+
+/**
+ * A run succeeds only when a stage of a plugin that reads the VM description did its work:
+ * host checks alone, or reading stages all skipped, set up no VM.
+ */
+function nothingDone(report: RunReport, plugins: readonly PluginManifest[], configPath: string): VmforgeError | undefined {
+  const readers = new Set(tableOwners(plugins).values());
+  if (report.stages.some((stage) => readers.has(stage.plugin) && (stage.status === "done" || stage.status === "resumed"))) return undefined;
+  const ran = report.stages.filter((stage) => stage.status === "done").map((stage) => stage.id);
+  return new VmforgeError("E_NOTHING_DONE", `No stage worked on ${configPath}: nothing was set up.`, {
+    exitCode: ExitCode.failure,
+    why: ran.length > 0 ? `Only ${ran.join(", ")} ran, and none of them reads the VM description.` : "No stage ran.",
+    fix: `\`vmforge stages ${configPath}\` shows which stages would run and the conditions that skip them.`,
+  });
 }
 
 export const planCommand = workflowCommand("plan");
@@ -102,22 +141,27 @@ function printSummary(io: Io, document: PlanDocument, palette: Palette, quiet: b
   const done = document.effects.filter((effect) => effect.status === "done");
   out();
   if (document.dryRun) {
-    out(palette.bold(`Dry run of ${document.name ?? "the VM"}: nothing on the host was changed.`));
+    out(palette.bold(`Dry run of ${visibleLine(document.name ?? "the VM")}: nothing on the host was changed.`));
     if (planned.length) {
       out(`apply would:`);
       for (const effect of planned) out(`  ${describeEffect(effect)}`);
     }
   } else {
-    out(palette.bold(`${document.name ?? "The VM"} is set up.`));
+    out(palette.bold(`${visibleLine(document.name ?? "The VM")} is set up.`));
   }
   if (done.length && !quiet) {
     out(document.dryRun ? "written (you asked for them with --out):" : "done:");
     for (const effect of done) out(`  ${describeEffect(effect)}`);
   }
-  if (document.artifactDir && done.length) out(`artifacts: ${document.artifactDir}`);
+  if (document.artifactDir && done.length) out(`artifacts: ${visibleLine(document.artifactDir)}`);
 }
 
+/** One line per effect; paths, commands and descriptions may hold anything, so they are made visible. */
 function describeEffect(effect: PlanDocument["effects"][number]): string {
+  return visibleLine(effectText(effect));
+}
+
+function effectText(effect: PlanDocument["effects"][number]): string {
   switch (effect.kind) {
     case "write-file":
       return `write ${effect.path} (${effect.bytes ?? 0} bytes)${effect.description ? `: ${effect.description}` : ""}`;

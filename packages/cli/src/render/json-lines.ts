@@ -1,5 +1,6 @@
 import type { StageStatus, UiEnvelope } from "@vmforge/kernel";
 import type { Renderer } from "./renderer.js";
+import { safeJson } from "./visible.js";
 
 /** `--json-lines`: one JSON object a line, for other programs. */
 export class JsonLinesRenderer implements Renderer {
@@ -17,7 +18,7 @@ export class JsonLinesRenderer implements Renderer {
   close(): void {}
 
   #write(value: Record<string, unknown>): void {
-    this.out.write(`${JSON.stringify(value)}\n`);
+    this.out.write(`${safeJson(value)}\n`);
   }
 }
 

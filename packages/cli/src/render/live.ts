@@ -2,6 +2,7 @@ import type { StageStatus, UiEnvelope } from "@vmforge/kernel";
 import type { Palette } from "./colors.js";
 import { formatMessage } from "./plain.js";
 import { isQuietable, type Renderer, type RenderOptions } from "./renderer.js";
+import { visibleLine } from "./visible.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -37,7 +38,7 @@ export class LiveRenderer implements Renderer {
   }
 
   stageStarted(id: string): void {
-    this.#current = { id, started: Date.now() };
+    this.#current = { id: visibleLine(id), started: Date.now() };
     this.#timer ??= setInterval(() => this.#drawStatus(), 80).unref();
     this.#drawStatus();
   }
@@ -46,7 +47,7 @@ export class LiveRenderer implements Renderer {
     this.#current = undefined;
     if (!this.options.quiet) {
       const mark = status === "done" ? this.palette.green("✓") : status === "skipped" ? this.palette.dim("-") : status === "failed" ? this.palette.red("✗") : this.palette.dim("↺");
-      this.#print(`${mark} ${id}${status === "done" ? this.palette.dim(` ${Math.round(durationMs)} ms`) : this.palette.dim(` ${status}`)}`);
+      this.#print(`${mark} ${visibleLine(id)}${status === "done" ? this.palette.dim(` ${Math.round(durationMs)} ms`) : this.palette.dim(` ${status}`)}`);
     }
   }
 
@@ -73,7 +74,7 @@ export class LiveRenderer implements Renderer {
     const seconds = ((Date.now() - this.#current.started) / 1000).toFixed(1);
     const frame = FRAMES[this.#frame]!;
     const bar = [...this.#progress.values()].at(-1);
-    const progress = bar ? `  ${bar.label} ${progressBar(bar.current, bar.total)}` : "";
+    const progress = bar ? `  ${visibleLine(bar.label)} ${progressBar(bar.current, bar.total)}` : "";
     const plain = `${frame} ${this.#current.id} ${seconds}s${progress}`;
     const width = (this.out.columns || 80) - 1;
     // Cut the plain text, never a coloured one: half an escape sequence would garble the terminal.

@@ -1,6 +1,7 @@
 import type { StageStatus, UiEnvelope } from "@vmforge/kernel";
 import type { Palette } from "./colors.js";
 import { isQuietable, type Renderer, type RenderOptions } from "./renderer.js";
+import { visible, visibleLine } from "./visible.js";
 
 /** One line per event, for logs and pipes: no cursor movement. */
 export class PlainRenderer implements Renderer {
@@ -17,32 +18,34 @@ export class PlainRenderer implements Renderer {
   }
 
   stageStarted(id: string): void {
-    if (!this.options.quiet) this.out.write(`${this.palette.dim(`> ${id}`)}\n`);
+    if (!this.options.quiet) this.out.write(`${this.palette.dim(`> ${visibleLine(id)}`)}\n`);
   }
 
   stageFinished(id: string, status: StageStatus, durationMs: number): void {
     if (this.options.quiet || status === "done") return;
-    this.out.write(`${this.palette.dim(`  ${id}: ${status}${status === "skipped" ? "" : ` (${Math.round(durationMs)} ms)`}`)}\n`);
+    this.out.write(`${this.palette.dim(`  ${visibleLine(id)}: ${status}${status === "skipped" ? "" : ` (${Math.round(durationMs)} ms)`}`)}\n`);
   }
 
   close(): void {}
 }
 
+/** A message as lines for a person; what stages say (from users and host files) is made visible. */
 export function formatMessage(message: UiEnvelope, palette: Palette): string | undefined {
+  const fix = (text: string | undefined) => (text ? `\n  fix: ${visible(text)}` : "");
   switch (message.type) {
     case "Info":
-      return `  ${message.text}`;
+      return `  ${visible(message.text)}`;
     case "Warn":
-      return `${palette.yellow("warning")}: ${message.text}${message.fix ? `\n  fix: ${message.fix}` : ""}`;
+      return `${palette.yellow("warning")}: ${visible(message.text)}${fix(message.fix)}`;
     case "Error":
-      return `${palette.red("error")}${message.code ? `[${message.code}]` : ""}: ${message.text}${message.fix ? `\n  fix: ${message.fix}` : ""}`;
+      return `${palette.red("error")}${message.code ? `[${visibleLine(message.code)}]` : ""}: ${visible(message.text)}${fix(message.fix)}`;
     case "ProgressStart":
-      return `  ${message.label}...`;
+      return `  ${visibleLine(message.label)}...`;
     case "ProgressUpdate":
       return undefined;
     case "ProgressComplete":
-      return message.label ? `  ${message.label}: done` : undefined;
+      return message.label ? `  ${visibleLine(message.label)}: done` : undefined;
     case "Result":
-      return `${message.text}${message.path ? `\n  ${palette.dim(message.path)}` : ""}`;
+      return `${visible(message.text)}${message.path ? `\n  ${palette.dim(visibleLine(message.path))}` : ""}`;
   }
 }
