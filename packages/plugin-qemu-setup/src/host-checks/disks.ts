@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { UserVmRequest } from "../contract.js";
-import { inspectImage } from "../disk-format-detection.js";
+import { inspectImage, type ImageFacts } from "../disk-format-detection.js";
 import type { HostFit } from "../working-keys.js";
 import type { CheckReport } from "./report.js";
 
@@ -11,8 +11,9 @@ export async function inspectDisks(request: UserVmRequest, report: CheckReport):
   for (const [index, disk] of request.disk.entries()) {
     const path = disk.path !== undefined ? resolve(baseDir, disk.path) : null;
     const backingPath = disk.backing !== undefined ? resolve(baseDir, disk.backing) : null;
-    const image = path ? await inspectImage(path) : { exists: false, format: null, isFileOrDevice: false };
-    const base = backingPath ? await inspectImage(backingPath) : { exists: false, format: null, isFileOrDevice: false };
+    const none: ImageFacts = { exists: false, format: null, isFileOrDevice: false };
+    const image = path ? await inspectImage(path) : none;
+    const base = backingPath ? await inspectImage(backingPath) : none;
     const existing = disk.size === undefined && disk.backing === undefined;
     if (path && existing && !image.exists) {
       report.problem("E_DISK_MISSING", ["disk", index, "path"], `${path} does not exist`, {
@@ -21,7 +22,11 @@ export async function inspectDisks(request: UserVmRequest, report: CheckReport):
         fix: `Create it, correct the path (relative paths start at ${baseDir}), or add size = "20GiB" to have vmforge create it.`,
       });
     } else if (path && image.exists && !image.isFileOrDevice) {
-      report.problem("E_DISK_NOT_A_FILE", ["disk", index, "path"], `${path} is not a file or a block device`, { received: JSON.stringify(disk.path), expected: "an image file or a block device" });
+      report.problem("E_DISK_NOT_A_FILE", ["disk", index, "path"], `${path} is ${image.kind ?? "not a file or a block device"}`, {
+        received: `${JSON.stringify(disk.path)} (${image.kind ?? "not a file"})`,
+        expected: "an image file or a block device",
+        fix: "Point path at the image file (or the block device) itself.",
+      });
     } else if (path && image.exists && !existing) {
       report.warn({ code: "W_DISK_EXISTS", text: `disk[${index}]: ${path} already exists; it is used as is, never overwritten.` });
     }
@@ -30,6 +35,13 @@ export async function inspectDisks(request: UserVmRequest, report: CheckReport):
         received: JSON.stringify(disk.format),
         expected: '"qcow2"',
         fix: 'Set format = "qcow2" (as raw, the guest would see the qcow2 metadata, and could overwrite it).',
+      });
+    }
+    if (backingPath && base.exists && !base.isFileOrDevice) {
+      report.problem("E_DISK_NOT_A_FILE", ["disk", index, "backing"], `the base image ${backingPath} is ${base.kind ?? "not a file or a block device"}`, {
+        received: `${JSON.stringify(disk.backing)} (${base.kind ?? "not a file"})`,
+        expected: "a base image file or a block device",
+        fix: "Point backing at the base image file itself.",
       });
     }
     if (backingPath && !base.exists) {

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
+import { ReadLimits, formatBytes } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import type { UserVmRequest } from "../contract.js";
-import { inspectImage } from "../disk-format-detection.js";
 import { chooseOvmf } from "../ovmf-selection.js";
+import { userFileFault } from "../user-file-check.js";
 import type { HostFit } from "../working-keys.js";
 import type { CheckReport } from "./report.js";
 
@@ -22,9 +23,16 @@ export async function chooseFirmware(request: UserVmRequest, env: EnvironmentDat
     code: code !== undefined ? resolve(report.baseDir, code) : found?.code,
     varsTemplate: vars !== undefined ? resolve(report.baseDir, vars) : found?.varsTemplate,
   };
+  // Checked here, before any stage writes: `vars = "/dev/zero"` would otherwise be copied until the disk is full.
   for (const [key, given, path] of [["code", code, pair.code], ["vars", vars, pair.varsTemplate]] as const) {
-    if (given !== undefined && path !== undefined && !(await inspectImage(path)).exists) {
-      report.problem("E_FIRMWARE_FILE_MISSING", ["firmware", key], `${path} does not exist`, { received: JSON.stringify(given), expected: "an existing OVMF file" });
+    if (given === undefined || path === undefined) continue;
+    const fault = await userFileFault(path, ReadLimits.firmware, "E_FIRMWARE_FILE_MISSING");
+    if (fault) {
+      report.problem(fault.code, ["firmware", key], fault.message, {
+        received: fault.code === "E_FIRMWARE_FILE_MISSING" ? JSON.stringify(given) : `${JSON.stringify(given)} (${fault.received})`,
+        expected: `an OVMF ${key === "code" ? "code image" : "vars template"}: a regular file of at most ${formatBytes(ReadLimits.firmware)}`,
+        fix: fault.fix,
+      });
     }
   }
   if (pair.code !== undefined && pair.varsTemplate !== undefined) return { code: pair.code, varsTemplate: pair.varsTemplate, source: "[firmware] code and vars" };
