@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { ExitCode, VmforgeError, problemsFromIssues, type Problem } from "@vmforge/kernel";
 import { linuxTableSchema, type LinuxTable, type LinuxUserTable } from "./config-schema.js";
 import type { LinuxConfig, LinuxUserConfig } from "./contract.js";
 import { LinuxErrorCode, linuxConfigError } from "./errors.js";
 import { HOSTNAME_HINT, isValidHostname, splitHostname } from "./hostname.js";
+import { LinuxFileLimits, readLinuxFile } from "./linux-files.js";
 import { keysOfAuthorizedKeysText, sshKeyProblem } from "./ssh-keys.js";
 import { locateTomlKey } from "./toml-lines.js";
 import { parseUserDataFile } from "./user-data-file.js";
@@ -89,21 +89,19 @@ async function resolveUser(user: LinuxUserTable, index: number, source: LinuxCon
 async function readKeyFile(given: string, index: number, source: LinuxConfigSource, problems: Problem[]): Promise<string[]> {
   const path = resolveUserPath(given, source.tomlPath);
   const keyPath = `linux.users[${index}].ssh_authorized_keys_file`;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
+  const read = await readLinuxFile(path, LinuxFileLimits.keyFile, "the ssh key file");
+  if (!read.ok) {
     problems.push({
       code: LinuxErrorCode.keyFileMissing,
-      message: `cannot read the ssh key file ${path}: ${describeReadError(error)}`,
       file: source.tomlPath,
       keyPath,
       ...locateTomlKey(source.tomlText, "ssh_authorized_keys_file", given),
-      fix: `Create ${path} (e.g. copy ~/.ssh/id_ed25519.pub), or correct the path; a relative path is taken from the TOML file's folder.`,
+      ...read.problem,
+      ...(read.fault === "missing" ? { fix: `Create ${path} (e.g. copy ~/.ssh/id_ed25519.pub), or correct the path; a relative path is taken from the TOML file's folder.` } : {}),
     });
     return [];
   }
-  const entries = keysOfAuthorizedKeysText(text);
+  const entries = keysOfAuthorizedKeysText(read.text);
   if (entries.length === 0) {
     problems.push({ code: LinuxErrorCode.keyFileInvalid, message: `the ssh key file ${path} holds no key`, file: path, keyPath, fix: "Put one public key a line in it (the contents of a .pub file)." });
   }
@@ -116,32 +114,21 @@ async function readKeyFile(given: string, index: number, source: LinuxConfigSour
 
 async function readUserData(given: string, source: LinuxConfigSource, problems: Problem[]): Promise<LinuxConfig["userData"]> {
   const file = resolveUserPath(given, source.tomlPath);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
+  const read = await readLinuxFile(file, LinuxFileLimits.userData, "user_data_file");
+  if (!read.ok) {
     problems.push({
       code: LinuxErrorCode.userDataMissing,
-      message: `cannot read user_data_file ${file}: ${describeReadError(error)}`,
       file: source.tomlPath,
       keyPath: "linux.user_data_file",
       ...locateTomlKey(source.tomlText, "user_data_file", given),
-      fix: "Create the file or correct the path; a relative path is taken from the TOML file's folder.",
+      ...read.problem,
     });
     return null;
   }
-  const parsed = parseUserDataFile(file, text);
+  const parsed = parseUserDataFile(file, read.text);
   if (!parsed.ok) {
     problems.push(...parsed.problems);
     return null;
   }
   return { file, config: parsed.value.config, keyLines: parsed.value.keyLines };
-}
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "it is a folder";
-  return (error as Error)?.message ?? String(error);
 }
