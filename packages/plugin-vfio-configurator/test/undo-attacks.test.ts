@@ -1,11 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { chmod, chown, cp, lstat, mkdir, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { examplesDir } from "@vmforge/test-support";
 import { undoSteps } from "../src/planner/binding-steps.js";
 import { runCli } from "./support/cli.js";
-import { addDriver, addSysfsAttributes, tempDir } from "./support/fixture-host.js";
+import { exampleHostAt, tempDir } from "./support/fixture-host.js";
 import { changedEntries, plantCanaries, treeState } from "./support/tree-state.js";
 
 /*
@@ -30,9 +29,7 @@ const GT1030: JournalFunction[] = [
 async function boundExampleHost() {
   const base = await tempDir("vmforge-vfio-attack-");
   const root = join(base, "root");
-  await cp(join(examplesDir, "hosts/z370-gt1030"), root, { recursive: true, verbatimSymlinks: true });
-  await addSysfsAttributes(root);
-  await addDriver(root, "vfio-pci");
+  await exampleHostAt(root);
   await plantCanaries(base, root);
   const configHome = join(base, "config");
   await mkdir(configHome);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { HostRoot } from "@vmforge/kernel";
 import { gatherEnvironment, type EnvironmentData } from "@vmforge/plugin-env-check";
-import { fixtureHostsDir, snapshotFromCapture, type CaptureSnapshotOptions } from "@vmforge/test-support";
+import { examplesDir, fixtureHostsDir, snapshotFromCapture, type CaptureSnapshotOptions } from "@vmforge/test-support";
 
 export async function tempDir(prefix = "vmforge-vfio-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -101,4 +101,14 @@ export async function readTree(root: string): Promise<Map<string, string>> {
 export function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {
   const paths = new Set([...before.keys(), ...after.keys()]);
   return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+/**
+ * The bundled example host (examples/hosts/z370-gt1030) copied to `root`, as a real host has it
+ * for binding: every attribute binding writes, and vfio-pci loaded.
+ */
+export async function exampleHostAt(root: string): Promise<void> {
+  await cp(join(examplesDir, "hosts/z370-gt1030"), root, { recursive: true, verbatimSymlinks: true });
+  await addSysfsAttributes(root);
+  await addDriver(root, "vfio-pci");
 }
