@@ -19,12 +19,13 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** `vmforge plan CONFIG --out DIR`, through the kernel with the three plugins. */
+/** `vmforge plan CONFIG --out DIR --host-root examples/hosts/z370-gt1030`, through the kernel with the three plugins. */
 async function planWeb1(configPath = join(examplesDir, "web-1.toml")) {
   const root = await tempDir("vmforge-linux-e2e-");
   const outputDir = join(root, "out");
   const dataHome = join(root, "data");
-  const kernel = new Kernel({ dryRun: true, outputDir, env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(root, "config") } });
+  // The real env-check reads the bundled snapshot of a real host, not the machine the tests run on.
+  const kernel = new Kernel({ dryRun: true, outputDir, hostRoot: join(examplesDir, "hosts", "z370-gt1030"), env: { VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(root, "config") } });
   for (const plugin of [envCheckPlugin, qemuSetupPlugin, linuxSetupPlugin]) await kernel.use(plugin);
   const report = await kernel.run({ input: { configPath, flags: {} } });
   return { kernel, report, root, outputDir };

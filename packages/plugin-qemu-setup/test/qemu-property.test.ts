@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { stringify } from "smol-toml";
-import { describe, expect, it } from "vitest";
-import { hasTool } from "@vmforge/test-support";
+import { expect, it } from "vitest";
+import { all, describeWhen, machineOvmfHostRoot, ovmf, tool } from "@vmforge/test-support";
 import { qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
 import { fakeEnvironment } from "./support/environment.js";
 import { QmpSession } from "./support/qmp.js";
@@ -19,7 +18,7 @@ import { tempDir } from "./support/temp.js";
  */
 
 const RUNS = Number(process.env.VMFORGE_QEMU_PROPERTY_RUNS ?? 8);
-const canRun = hasTool("qemu-system-x86_64") && hasTool("qemu-img") && existsSync("/usr/share/OVMF/OVMF_CODE_4M.fd");
+const canRun = all(tool("qemu-system-x86_64", "qemu-system-x86"), tool("qemu-img", "qemu-utils"), ovmf());
 
 const request = fc.record({
   vm: fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), rng: fc.boolean(), guest_agent: fc.boolean() }),
@@ -44,14 +43,14 @@ const request = fc.record({
   usb: fc.record({ tablet: fc.boolean() }),
 }).map((doc) => ({ ...doc, network: doc.network.map((nic, index) => (index === 0 ? nic : { ...nic, forward: [] })) }));
 
-describe.skipIf(!canRun)("generated requests start in the real QEMU", () => {
+describeWhen(canRun)("generated requests start in the real QEMU", () => {
   it("QEMU accepts every generated command and builds the defined CPUs, disks and NICs", async () => {
     await fc.assert(
       fc.asyncProperty(request, async (doc) => {
         const folder = await tempDir("vmforge-qprop-");
         const path = join(folder, "vm.toml");
         await writeFile(path, stringify(doc));
-        const { kernel } = await runPipeline(path, { environment: fakeEnvironment({ kvm: false, logicalCpus: 8 }), outputDir: join(folder, "out") });
+        const { kernel } = await runPipeline(path, { environment: fakeEnvironment({ kvm: false, logicalCpus: 8 }), filesRoot: await machineOvmfHostRoot(), outputDir: join(folder, "out") });
         const definition = kernel.session.get(vmDefinitionKey)!;
         const { argv, createImages } = kernel.session.get(qemuCommandKey)!;
         for (const image of createImages) execFileSync(image.argv[0]!, image.argv.slice(1));

@@ -339,7 +339,7 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
   const given = (hostPath: string) => Object.hasOwn(options.files ?? {}, hostPath);
   if (!given("/proc/meminfo")) notes.push("no /proc/meminfo: 16 GiB, no hugepages reserved");
   if (!given("/etc/os-release")) notes.push("no /etc/os-release: Ubuntu 22.04");
-  notes.push("QEMU installed", options.ovmf === "none" ? "no OVMF" : `OVMF as Debian 12 installs it (${options.ovmf === "file-names" ? "file names only, no firmware descriptors" : "firmware descriptors in /usr/share/qemu/firmware"}; empty images)`);
+  notes.push("QEMU installed", options.ovmf === "none" ? "no OVMF" : `OVMF as Debian 12 installs it (${options.ovmf === "file-names" ? "file names only, no firmware descriptors" : "firmware descriptors in /usr/share/qemu/firmware"}; placeholder images)`);
   await put(outDir, "/proc/meminfo", DEFAULT_MEMINFO);
   for (const size of ["2048kB", "1048576kB"]) {
     for (const name of ["nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages"]) await put(outDir, `/sys/kernel/mm/hugepages/hugepages-${size}/${name}`, "0\n");

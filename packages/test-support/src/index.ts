@@ -9,4 +9,4 @@ export {
   type CaptureSnapshot,
   type CapturedDevice,
 } from "./host-snapshot.js";
-export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, ovmfHostRoot, writeDebianOvmf } from "./ovmf.js";
+export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, machineOvmfHostRoot, ovmfHostRoot, writeDebianOvmf } from "./ovmf.js";

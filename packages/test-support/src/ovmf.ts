@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /**
  * What Debian 12's `ovmf` package installs for QEMU (2022.11-6+deb12u2): three firmware
  * descriptors in /usr/share/qemu/firmware and the images they name in /usr/share/OVMF. The
- * descriptors here carry the same fields and values as the package's; the images are empty
+ * descriptors here carry the same fields and values as the package's; the images are one-line
  * placeholders (a snapshot plans a VM, it does not boot one).
  */
 export const DEBIAN_OVMF_DESCRIPTORS: Record<string, object> = {
@@ -49,10 +49,18 @@ function descriptor(description: string, code: string, vars: string, machines: s
   };
 }
 
-/** Writes Debian's OVMF layout into a snapshot folder: `descriptors` false leaves the host with file names only. */
-export async function writeDebianOvmf(root: string, options: { descriptors?: boolean } = {}): Promise<void> {
+/**
+ * Writes Debian's OVMF layout into a snapshot folder: `descriptors` false leaves the host with
+ * file names only; `imagesFrom` copies the images of a real install (for tests that boot them)
+ * instead of writing empty placeholders.
+ */
+export async function writeDebianOvmf(root: string, options: { descriptors?: boolean; imagesFrom?: string } = {}): Promise<void> {
   await mkdir(join(root, "usr/share/OVMF"), { recursive: true });
-  for (const name of DEBIAN_OVMF_IMAGES.files) await writeFile(join(root, "usr/share/OVMF", name), "");
+  for (const name of DEBIAN_OVMF_IMAGES.files) {
+    const target = join(root, "usr/share/OVMF", name);
+    if (options.imagesFrom) await copyFile(join(options.imagesFrom, name), target);
+    else await writeFile(target, `${name}: a placeholder of a host snapshot (it plans VMs; it boots none)\n`);
+  }
   for (const [name, target] of Object.entries(DEBIAN_OVMF_IMAGES.links)) await symlink(target, join(root, "usr/share/OVMF", name));
   if (options.descriptors === false) return;
   for (const [name, content] of Object.entries(DEBIAN_OVMF_DESCRIPTORS)) {
@@ -76,4 +84,20 @@ export function ovmfHostRoot(): Promise<string> {
     return root;
   })();
   return ovmfRoot;
+}
+
+let machineRoot: Promise<string> | undefined;
+
+/**
+ * Like {@link ovmfHostRoot}, with copies of this machine's real OVMF images (Debian's `ovmf`
+ * package): for tests that plan a UEFI VM and then start it in the real QEMU. Check `ovmf()`
+ * first.
+ */
+export function machineOvmfHostRoot(): Promise<string> {
+  machineRoot ??= (async () => {
+    const root = await mkdtemp(join(tmpdir(), "vmforge-machine-ovmf-"));
+    await writeDebianOvmf(root, { imagesFrom: "/usr/share/OVMF" });
+    return root;
+  })();
+  return machineRoot;
 }

@@ -13,6 +13,8 @@ export interface PipelineOptions {
   environment?: EnvironmentData;
   /** ...or the real env-check reading this snapshot folder. */
   hostRoot?: string;
+  /** With a test double of env-check: the host root stages still read files from (the OVMF vars template). */
+  filesRoot?: string;
   extraPlugins?: Plugin[];
   dryRun?: boolean;
   outputDir?: string | null;
@@ -27,7 +29,7 @@ export async function runPipeline(configPath: string, options: PipelineOptions =
     dryRun: options.dryRun ?? true,
     ...(outputDir ? { outputDir } : {}),
     // Host facts from a test double still leave stages that read the host (the OVMF vars template): never the live machine.
-    hostRoot: options.hostRoot ?? (await ovmfHostRoot()),
+    hostRoot: options.hostRoot ?? options.filesRoot ?? (await ovmfHostRoot()),
     env: { ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") },
   });
   await kernel.use(options.hostRoot ? envCheckPlugin : fakeEnvCheckPlugin(options.environment ?? fakeEnvironment()));
