@@ -70,8 +70,8 @@ export const plugin = definePlugin({
     },
     {
       id: "qemu_setup:create_disk_images",
-      description: "Creates the missing disk images with qemu-img (apply only; never overwrites)",
-      reads: ["vm_definition", ENV],
+      description: "Checks the disk images that exist (qemu-img info/check) and creates the missing ones with qemu-img (apply only; never overwrites)",
+      reads: ["vm_definition", "user_vm_request", ENV],
       load: () => import("./stages/create-disk-images.js"),
     },
     {

@@ -1,9 +1,8 @@
 import { dirname, resolve } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { ExitCode, VmforgeError, type Problem } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import type { UserVmRequest } from "./contract.js";
-import { locatedProblem, type ProblemContext } from "./config-problems.js";
+import { locatedProblem } from "./config-problems.js";
 import { chooseAccelerator } from "./host-checks/accelerator.js";
 import { checkCpu } from "./host-checks/cpu.js";
 import { inspectDisks } from "./host-checks/disks.js";
@@ -12,7 +11,7 @@ import { checkMemory } from "./host-checks/memory.js";
 import { checkNetwork } from "./host-checks/network.js";
 import { checkPassthrough } from "./host-checks/passthrough.js";
 import type { CheckReport, Warning } from "./host-checks/report.js";
-import { TomlLocator } from "./toml-locator.js";
+import { requestProblemContext } from "./request-context.js";
 import type { HostFit } from "./working-keys.js";
 
 export type { Warning } from "./host-checks/report.js";
@@ -44,7 +43,7 @@ export const HOST_PROBLEM_CODES = new Set([
 
 /** Checks the request against the host facts of env-check (and the files it names); changes nothing. */
 export async function validateVmRequest(request: UserVmRequest, env: EnvironmentData, options: ValidationOptions): Promise<ValidationResult> {
-  const context: ProblemContext = { file: request.source.path, locator: new TomlLocator(request.source.text), raw: parsedSource(request.source.text) };
+  const context = requestProblemContext(request);
   const problems: Problem[] = [];
   const warnings: Warning[] = [];
   const report: CheckReport = {
@@ -73,12 +72,4 @@ export function validationError(problems: Problem[]): VmforgeError {
     fix: "Fix each problem listed, then run the command again.",
     problems,
   });
-}
-
-function parsedSource(text: string): unknown {
-  try {
-    return parseToml(text);
-  } catch {
-    return undefined;
-  }
 }

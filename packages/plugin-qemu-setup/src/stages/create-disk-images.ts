@@ -1,14 +1,20 @@
-import { access } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { VmforgeError, type StageContext } from "@vmforge/kernel";
+import { ExitCode, VmforgeError, type Problem, type StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
-import { vmDefinitionKey } from "../contract.js";
+import { userVmRequestKey, vmDefinitionKey } from "../contract.js";
+import { locatedProblem, type ProblemContext } from "../config-problems.js";
+import { checkArguments, imagesOfDefinition, infoArguments, judgeCheck, judgeInfo, type ExistingImage } from "../disk-image-check.js";
 import { diskImageCommands } from "../disk-images.js";
+import { placeImage, removeTemporary, temporaryImagePath } from "../image-placement.js";
+import { requestProblemContext } from "../request-context.js";
 
 export async function run(ctx: StageContext): Promise<void> {
   const definition = ctx.get(vmDefinitionKey);
+  const request = ctx.get(userVmRequestKey);
   const qemuImg = ctx.get(environmentDataKey).firmware.binaries.qemuImg ?? "qemu-img";
-  const images = diskImageCommands(definition, qemuImg);
+  await checkExistingImages(ctx, qemuImg, imagesOfDefinition(definition, request), requestProblemContext(request));
+  const images = diskImageCommands(definition, qemuImg, temporaryImagePath);
   if (images.length === 0) return;
   await ctx.ui.progress(
     "qemu_setup:disk_images",
@@ -23,32 +29,89 @@ export async function run(ctx: StageContext): Promise<void> {
   );
 }
 
-/** qemu-img create, only when nothing is at the path yet (qemu-img itself would truncate it). */
+/**
+ * Every image that is already there (an existing disk, one left by an earlier run, a base
+ * image) is opened by qemu-img before it is used: a half-made qcow2 or an empty file stops the
+ * run, every one of them named. In a dry run the checks are only recorded.
+ */
+async function checkExistingImages(ctx: StageContext, qemuImg: string, images: ExistingImage[], context: ProblemContext): Promise<void> {
+  const problems: Problem[] = [];
+  for (const image of images) {
+    const found = await stat(image.path).catch(() => undefined);
+    if (!found) continue;
+    if (!found.isFile() && !found.isBlockDevice()) {
+      // Validation refuses these; one swapped in since must still never reach qemu-img (a FIFO would block it).
+      problems.push(brokenImage(context, image, "neither a file nor a block device", "it cannot hold a disk image"));
+      continue;
+    }
+    const info = await ctx.effects.run(qemuImg, infoArguments(image), { description: `check ${image.path} before using it` });
+    const check = image.format === "qcow2" ? await ctx.effects.run(qemuImg, checkArguments(image), { description: `check the qcow2 metadata of ${image.path}` }) : undefined;
+    if (info === undefined) {
+      ctx.ui.info(`Would check ${image.path} with qemu-img before using it.`);
+      continue;
+    }
+    const verdict = judgeInfo(image, info);
+    const checked = verdict.ok && check ? judgeCheck(check) : verdict;
+    if (!checked.ok) problems.push(brokenImage(context, image, checked.received, checked.detail));
+    else if (checked.note) ctx.ui.warn(`${image.what}, ${image.path}: ${checked.note}.`, undefined, "W_DISK_LEAKS");
+  }
+  if (problems.length > 0) {
+    throw new VmforgeError("E_DISK_BROKEN", `${problems.length} disk image${problems.length === 1 ? " is" : "s are"} broken; no image was created.`, {
+      exitCode: ExitCode.usage,
+      why: "An image that is already there is used as is, so it is checked first (qemu-img info, and qemu-img check for qcow2).",
+      fix: "Fix each image listed, then run the command again.",
+      problems,
+    });
+  }
+}
+
+function brokenImage(context: ProblemContext, image: ExistingImage, received: string, detail: string): Problem {
+  const fix = image.createdByVmforge
+    ? `Delete ${image.path} (most likely left by an interrupted run): vmforge then creates it again.`
+    : image.format === "qcow2"
+      ? `Restore ${image.path} from a backup, or try \`qemu-img check -r all ${image.path}\` on a copy; check that the key names the image you meant.`
+      : `Point the key at the real image; an empty or truncated file is no disk (to have vmforge make a new one, delete it and give size = "20GiB").`;
+  return locatedProblem(context, image.keyPath, {
+    code: "E_DISK_BROKEN",
+    message: `${image.what}, ${image.path}, is broken: ${detail}`,
+    received,
+    expected: `a ${image.format} image that qemu-img opens${image.format === "qcow2" ? " and qemu-img check passes" : ""}`,
+    fix,
+  });
+}
+
+/**
+ * qemu-img create under a temporary name beside the image, renamed into place once it has
+ * succeeded: a killed or failed create never leaves a half-made image behind. Only when
+ * nothing is at the path yet (qemu-img itself would truncate it).
+ */
 async function createImage(ctx: StageContext, path: string, argv: string[]): Promise<void> {
-  if (await exists(path)) {
-    ctx.ui.info(`${path} exists; used as is (vmforge never overwrites an image).`);
+  if (await lstat(path).then(() => true, () => false)) {
+    ctx.ui.info(`${path} exists and passed the check; used as is (vmforge never overwrites an image).`);
     return;
   }
   await ctx.effects.mkdir(dirname(path), "folder for a disk image");
+  const temporary = temporaryImagePath(path);
   const [program, ...args] = argv;
-  const result = await ctx.effects.run(program!, args, { description: `create disk image ${path}` });
+  const result = await ctx.effects.run(program!, args, { description: `create disk image ${path} (as ${temporary}, renamed when complete)` });
   if (result === undefined) {
-    ctx.ui.info(`Would create ${path} (${argv.join(" ")}).`);
+    ctx.ui.info(`Would create ${path} (${argv.join(" ")}, then rename).`);
     return;
   }
   if (result.exitCode !== 0) {
+    await removeTemporary(temporary);
     throw new VmforgeError("E_DISK_CREATE_FAILED", `qemu-img could not create ${path}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`, {
       fix: result.exitCode === 127 ? "Install qemu-img (package qemu-utils)." : "Check the folder's permissions and free space.",
     });
   }
-  ctx.ui.info(`Created ${path}.`);
-}
-
-async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    await placeImage(temporary, path);
+  } catch (error) {
+    await removeTemporary(temporary);
+    throw new VmforgeError("E_DISK_CREATE_FAILED", `The new image could not be moved to ${path}: ${(error as Error).message}`, {
+      fix: (error as NodeJS.ErrnoException).code === "EEXIST" ? `Something else created ${path} meanwhile; check it, then run the command again.` : "Check the folder's permissions and free space.",
+      cause: error,
+    });
   }
+  ctx.ui.info(`Created ${path}.`);
 }
