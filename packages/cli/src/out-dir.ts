@@ -27,7 +27,7 @@ export async function checkOutputDir(dir: string, option: string): Promise<void>
     if (!stats.isDirectory()) {
       throw new VmforgeError("E_OUT_NOT_A_FOLDER", existing === dir ? `${option} ${dir} is a file, not a folder.` : `${option} ${dir} cannot be made: ${existing} is a file, not a folder.`, {
         exitCode: ExitCode.usage,
-        why: `${option} names the folder every artifact and plan.json are written into.`,
+        why: `${option} names the folder vmforge writes its files into.`,
         fix: `Give a folder (it is made when missing), or move ${existing} away.`,
       });
     }
