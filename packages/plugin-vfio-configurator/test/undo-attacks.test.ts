@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmod, chown, lstat, mkdir, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { examplesDir } from "@vmforge/test-support";
 import { undoSteps } from "../src/planner/binding-steps.js";
 import { runCli } from "./support/cli.js";
 import { exampleHostAt, tempDir } from "./support/fixture-host.js";
@@ -182,5 +183,21 @@ describe("vmforge vfio undo (the real CLI) against a forged journal", { timeout:
     await expectRefused(host, "E_VFIO_UNDO_JOURNAL_INVALID", /at most 1 MiB/);
     await writeJournal(host.journalPath, { ...journalOf(host), vm: "other-vm" });
     await expectRefused(host, "E_VFIO_UNDO_JOURNAL_INVALID", /written for the VM other-vm, not gaming/);
+  });
+});
+
+describe("vmforge apply --bind-vfio (the real CLI) on a planted host root", { timeout: 30_000 }, () => {
+  it("a driver folder that leads out of /sys refuses the binding before anything is written, journal included (E_VFIO_WRITE_REFUSED)", async () => {
+    const host = await boundExampleHost();
+    await rm(join(host.root, "sys/bus/pci/drivers/snd_hda_intel"), { recursive: true });
+    await symlink("/etc/cron.d", join(host.root, "sys/bus/pci/drivers/snd_hda_intel"));
+    const out = join(await tempDir("vmforge-vfio-attack-out-"), "out");
+    const before = await treeState(host.base);
+    const run = await runCli(["apply", join(examplesDir, "gpu-passthrough.toml"), "--bind-vfio", "--host-root", host.root, "--out", out], { dataHome: host.dataHome, configHome: host.configHome });
+    expect(run.stderr).toContain("error[E_VFIO_WRITE_REFUSED]");
+    expect(run.stderr).toMatch(/"\/sys\/bus\/pci\/devices\/0000:01:00.1\/driver\/unbind": it leads to "\/etc\/cron.d", outside the host root's \/sys/);
+    expect(run.stderr).not.toContain("E_INTERNAL");
+    expect(run.exitCode).toBe(2);
+    expect(changedEntries(before, await treeState(host.base))).toEqual([]);
   });
 });
