@@ -61,7 +61,7 @@ describe("merging user_data_file", () => {
       runcmd: [["systemctl", "enable", "--now", "nginx"], ["touch", "/var/tmp/done"]],
       write_files: [{ path: "/etc/motd", content: "hello: world # not a comment\n", permissions: "0644" }],
     });
-    if (realTools) {
+    if (realTools.met) {
       expect((await cloudInitSchema(userData)).ok).toBe(true);
       const [read] = await pyYamlLoad([userData]);
       expect((read as { value: any }).value.write_files[0].permissions).toBe("0644");

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasTool } from "@vmforge/test-support";
+import { all, itWhen, tool } from "@vmforge/test-support";
 import { qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
 import { escapeOptionValue } from "../src/qemu-args.js";
 import { shellQuote } from "../src/launch-script.js";
@@ -61,7 +61,7 @@ describe("no shell or option injection through names and paths", () => {
     expect((await everywhere(bin)).filter((name) => name.endsWith("pwned"))).toEqual([]);
   });
 
-  it.skipIf(!hasTool("qemu-system-x86_64") || !hasTool("qemu-img"))("QEMU opens the hostile path as one file", async () => {
+  itWhen(all(tool("qemu-system-x86_64", "qemu-system-x86"), tool("qemu-img", "qemu-utils")))("QEMU opens the hostile path as one file", async () => {
     const { config, outputDir } = await hostileSetup();
     const { kernel } = await runPipeline(config, { environment: fakeEnvironment({ kvm: false }), outputDir });
     const definition = kernel.session.get(vmDefinitionKey)!;

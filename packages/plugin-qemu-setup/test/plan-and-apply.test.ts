@@ -1,7 +1,7 @@
 import { cp, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { examplesDir, hasTool, ovmfHostRoot } from "@vmforge/test-support";
+import { describeWhen, examplesDir, ovmfHostRoot, tool } from "@vmforge/test-support";
 import { vmDefinitionKey } from "../src/contract.js";
 import { fakeEnvironment, fakeLinuxPlugin, fakeVfioPlugin } from "./support/environment.js";
 import { runPipeline } from "./support/run-pipeline.js";
@@ -50,7 +50,7 @@ describe("plan (dry run) writes nothing outside --out", () => {
   });
 });
 
-describe.skipIf(!hasTool("qemu-img"))("apply creates the disk images with qemu-img, never overwriting", () => {
+describeWhen(tool("qemu-img", "qemu-utils"))("apply creates the disk images with qemu-img, never overwriting", () => {
   it("creates new images and overlays, copies the OVMF vars, and leaves existing files alone on a second run", async () => {
     const configDir = await tempDir();
     await writeFile(join(configDir, "base.raw"), Buffer.alloc(1024 * 1024));

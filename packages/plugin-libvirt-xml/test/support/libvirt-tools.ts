@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, readFile, writeFile, appendFile, mkdir } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { all, file, requirement, type Requirement } from "@vmforge/test-support";
+import { all, file, requirement, tool, type Requirement } from "@vmforge/test-support";
 
 /** Writes an XML document to a fresh temporary file and returns its path. */
 export async function writeTempXml(xml: string, name = "domain.xml"): Promise<string> {
@@ -49,8 +49,9 @@ const QEMU_DRIVER_MODULE = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/
 
 /** `virsh domxml-to-native` and paused starts: libvirt's QEMU driver and root for `unshare -m`. */
 export function libvirtQemuDriver(): Requirement {
-  if (!existsSync(QEMU_DRIVER_MODULE)) return all(file(QEMU_DRIVER_MODULE, "libvirt's QEMU driver", "libvirt-daemon-driver-qemu"));
-  return all(requirement(spawnSync("unshare", ["-m", "true"], { stdio: "ignore" }).status === 0, "a private mount namespace (unshare -m, as root) is not available"));
+  const virsh = tool("virsh", "libvirt-clients");
+  if (!existsSync(QEMU_DRIVER_MODULE)) return all(virsh, file(QEMU_DRIVER_MODULE, "libvirt's QEMU driver", "libvirt-daemon-driver-qemu"));
+  return all(virsh, requirement(spawnSync("unshare", ["-m", "true"], { stdio: "ignore" }).status === 0, "a private mount namespace (unshare -m, as root) is not available"));
 }
 
 let embedRoot: Promise<string> | undefined;
