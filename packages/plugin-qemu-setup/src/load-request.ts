@@ -20,11 +20,26 @@ export interface LoadRequestInput {
   self?: string;
 }
 
+/** The tables that passed their schemas, and every problem of the file. */
+export interface DescriptionCheck {
+  tables: Partial<QemuTables>;
+  extensions: Record<string, unknown>;
+  problems: Problem[];
+  context: ProblemContext;
+}
+
 /**
  * TOML text -> the validated request. Every problem of the file in one VmforgeError
  * (E_CONFIG_SYNTAX for a file that does not parse, E_CONFIG_INVALID otherwise), exit code 2.
  */
 export async function loadVmRequest(input: LoadRequestInput): Promise<UserVmRequest> {
+  const checked = await checkVmDescription(input);
+  if (checked.problems.length > 0) throw configInvalid(input.path, checked.problems);
+  return requestOf(checked, input);
+}
+
+/** Every problem of the file, without stopping at the first table; throws only for a syntax error. */
+export async function checkVmDescription(input: LoadRequestInput): Promise<DescriptionCheck> {
   const raw = parseTomlOrThrow(input.path, input.text);
   const context: ProblemContext = { file: input.path, locator: new TomlLocator(input.text), raw };
   const problems: Problem[] = [];
@@ -52,8 +67,12 @@ export async function loadVmRequest(input: LoadRequestInput): Promise<UserVmRequ
     problems.push(...(await validateForeignTables(context, owner, names, raw, extensions)));
   }
 
-  if (problems.length > 0) throw configInvalid(input.path, problems);
-  const request = userVmRequestSchema.safeParse({ ...tables, source: { path: input.path, text: input.text }, extensions });
+  return { tables, extensions, problems, context };
+}
+
+/** The request of a description without problems. */
+export function requestOf(checked: DescriptionCheck, input: LoadRequestInput): UserVmRequest {
+  const request = userVmRequestSchema.safeParse({ ...checked.tables, source: { path: input.path, text: input.text }, extensions: checked.extensions });
   if (!request.success) {
     // The table schemas and the contract disagree: a bug here, not in the user's file.
     throw new VmforgeError("E_CONFIG_INTERNAL", `The validated request does not match its contract: ${request.error.issues.map((issue) => issue.message).join("; ")}`);
@@ -61,7 +80,7 @@ export async function loadVmRequest(input: LoadRequestInput): Promise<UserVmRequ
   return request.data;
 }
 
-function configInvalid(path: string, problems: Problem[]): VmforgeError {
+export function configInvalid(path: string, problems: Problem[]): VmforgeError {
   const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
   return new VmforgeError("E_CONFIG_INVALID", `${path}: ${count} in the VM description.`, {
     exitCode: ExitCode.usage,

@@ -15,9 +15,8 @@ export const plugin = definePlugin({
   },
   // A bad VM description is reported before the first stage, with every problem in it.
   preflightCheck: async (ctx) => {
-    if (!ctx.input.configPath) return;
-    const { readVmRequest } = await import("./read-vm-request.js");
-    await readVmRequest(ctx.input.configPath, ctx.plugins, NAME);
+    const { preflightVmRequest } = await import("./preflight.js");
+    await preflightVmRequest(ctx, NAME);
   },
   stages: [
     {

@@ -3,7 +3,7 @@ import type { UserVmRequest } from "../contract.js";
 import type { CheckReport } from "./report.js";
 
 /** vCPUs: an error above the logical CPUs, a warning above the physical cores. */
-export function checkCpu(request: UserVmRequest, env: EnvironmentData, report: CheckReport): void {
+export function checkCpu(request: Pick<UserVmRequest, "cpu">, env: EnvironmentData, report: CheckReport): void {
   const { sockets, cores, threads } = request.cpu;
   const vcpus = sockets * cores * threads;
   const logical = env.cpu.logicalCpus;

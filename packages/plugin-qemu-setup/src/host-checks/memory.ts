@@ -4,7 +4,7 @@ import { formatSize } from "../size-units.js";
 import type { CheckReport } from "./report.js";
 
 /** Memory against the host's total and available memory and its free hugepages; returns the hugepage size used. */
-export function checkMemory(request: UserVmRequest, env: EnvironmentData, report: CheckReport): number | null {
+export function checkMemory(request: Pick<UserVmRequest, "memory">, env: EnvironmentData, report: CheckReport): number | null {
   const memory = request.memory.size;
   const total = env.memory.totalBytes;
   if (total !== null && memory > total) {
