@@ -33,12 +33,26 @@ function size(options: { min: number; multipleOf?: number; what: string }) {
   });
 }
 
+/** C0 controls, DEL and C1 controls, except those listed (`"\n\t"` for free text). */
+function controlCharacterProblem(allowed: string) {
+  return (value: string, ctx: z.RefinementCtx): void => {
+    for (const character of value) {
+      const code = character.codePointAt(0)!;
+      if ((code < 0x20 || (code >= 0x7f && code <= 0x9f)) && !allowed.includes(character)) {
+        const name = code === 0 ? "NUL" : code === 0x0d ? "a carriage return (CR)" : "a control character";
+        ctx.addIssue({ code: "custom", message: `must not contain U+${code.toString(16).toUpperCase().padStart(4, "0")} (${name})${allowed ? "; only newline and tab are allowed" : ""}`, input: value });
+        return;
+      }
+    }
+  };
+}
+
 // Length rules are refinements, not .min()/.max(): zod 4 runs length checks even on a
 // non-string that has a `length` key (a TOML table), and crashes on smol-toml's objects.
 const path = z
   .string()
   .refine((value) => value.length > 0, "must not be empty")
-  .refine((value) => !value.includes("\0"), "must not contain a NUL character");
+  .superRefine(controlCharacterProblem(""));
 const interfaceName = z.string().regex(INTERFACE_NAME, "must be a network interface name: 1 to 15 of A-Z a-z 0-9 _ . -");
 const usbId = z
   .string()
@@ -54,6 +68,7 @@ export const vmTable = z.strictObject({
   description: z
     .string()
     .refine((text) => text.length <= 4096, "must be at most 4096 characters")
+    .superRefine(controlCharacterProblem("\n\t"))
     .optional(),
   accel: z.enum(accelRequests).default("auto"),
   guest_agent: z.boolean().default(true),
@@ -68,6 +83,8 @@ export const cpuTable = z
     model: z.string().regex(CPU_MODEL, "must be host-passthrough, host-model, max or a QEMU CPU model name (letters, digits, . _ -)").default("host-passthrough"),
   })
   .superRefine((cpu, ctx) => {
+    // A count that is out of range itself is reported once, at its key, not again as a product.
+    if (![cpu.sockets, cpu.cores, cpu.threads].every((count) => Number.isInteger(count) && count >= 1 && count <= MAX_VCPUS)) return;
     const vcpus = cpu.sockets * cpu.cores * cpu.threads;
     if (vcpus > MAX_VCPUS) ctx.addIssue({ code: "custom", path: ["cores"], message: `sockets × cores × threads = ${vcpus} vCPUs; a q35 machine takes at most ${MAX_VCPUS}`, input: cpu.cores });
   });
@@ -229,7 +246,7 @@ export const ALLOWED: Record<string, string> = {
   vm: "a table [vm] with at least name",
   "vm.name": '[a-z0-9][a-z0-9-]*, at most 63 characters, e.g. "web-1"',
   "vm.guest": '"none" or the name of a guest plugin, e.g. "linux"',
-  "vm.description": "a string",
+  "vm.description": "a string of at most 4096 characters (newlines and tabs allowed, no other control characters)",
   "vm.accel": enumText(accelRequests),
   "vm.guest_agent": "true | false",
   "vm.rng": "true | false",
