@@ -3,10 +3,8 @@ import type { StageContext } from "@vmforge/kernel";
 import { guestMediaKey, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { cloudInitMetaDataKey, cloudInitSeedKey, cloudInitUserDataKey } from "../contract.js";
 import { LINUX_GUEST } from "../guest-condition.js";
+import { CLOUD_INIT_ARTIFACT_DIR, SEED_ISO_ARTIFACT } from "../seed-files.js";
 import { buildSeedIso, SEED_FILE_NAMES, SEED_VOLUME_ID } from "../seed-iso.js";
-
-export const SEED_ISO_ARTIFACT = "seed.iso";
-export const CLOUD_INIT_ARTIFACT_DIR = "cloud-init";
 
 /**
  * Writes cloud-init/{meta-data,user-data,network-config} and seed.iso as artifacts (in a dry
