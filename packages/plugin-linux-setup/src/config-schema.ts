@@ -22,12 +22,16 @@ function yamlSafe(value: string, ctx: z.RefinementCtx): void {
   if (bad) ctx.addIssue({ code: "custom", message: `contains ${describeCharacter(bad)}, which cloud-init's YAML reader cannot carry; remove it`, input: value });
 }
 
+/** Paths, shells, hashes: no control character at all (a CR or an escape would hide in a terminal or a file). */
+function noControlCharacter(value: string, ctx: z.RefinementCtx): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f-\u009f]/.exec(value)?.[0];
+  if (bad) ctx.addIssue({ code: "custom", message: `must not contain ${describeCharacter(bad)} (a control character)`, input: value });
+}
+
 const safeText = z.string().superRefine(yamlSafe);
 const nonEmptySafeText = z.string().min(1, "must not be empty").superRefine(yamlSafe);
-const filePath = z
-  .string()
-  .min(1, "must not be empty")
-  .refine((value) => !value.includes("\0"), "must not contain a NUL character");
+const filePath = z.string().min(1, "must not be empty").superRefine(noControlCharacter);
 
 const sshKey = z.string().superRefine((value, ctx) => {
   const problem = sshKeyProblem(value);
@@ -40,13 +44,13 @@ export const linuxUserSchema = z.strictObject({
   name: userName,
   /** true: passwordless sudo (ALL=(ALL) NOPASSWD:ALL). */
   sudo: z.boolean().default(false),
-  shell: z.string().regex(SHELL_PATTERN, "must be an absolute path without spaces or colons, e.g. /bin/bash").optional(),
+  shell: z.string().regex(SHELL_PATTERN, "must be an absolute path without spaces or colons, e.g. /bin/bash").superRefine(noControlCharacter).optional(),
   groups: z.array(z.string().regex(USER_NAME_PATTERN, "must be a group name: a-z or _ first, then a-z, 0-9, _ or -")).default([]),
   gecos: safeText.refine((value) => !/[:\n]/.test(value), "must not contain a colon or a newline (they split /etc/passwd)").optional(),
   ssh_authorized_keys: z.array(sshKey).default([]),
   /** An authorized_keys-style file, relative to the TOML file's folder. */
   ssh_authorized_keys_file: filePath.optional(),
-  password_hash: z.string().regex(PASSWORD_HASH_PATTERN, "must be a crypt(3) hash such as `mkpasswd -m sha-512` prints ($6$salt$hash)").optional(),
+  password_hash: z.string().regex(PASSWORD_HASH_PATTERN, "must be a crypt(3) hash such as `mkpasswd -m sha-512` prints ($6$salt$hash)").superRefine(noControlCharacter).optional(),
   /** Declared only to refuse it with a message that says what to do instead. */
   password: z.custom<never>(() => false, { error: PLAIN_PASSWORD_MESSAGE }).optional(),
 });

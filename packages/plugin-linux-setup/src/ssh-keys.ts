@@ -6,6 +6,9 @@ export const SSH_KEY_HINT = 'one line of an authorized_keys file: "ssh-ed25519 A
 /** Why `line` is not a usable authorized_keys entry, or undefined when it is. */
 export function sshKeyProblem(line: string): string | undefined {
   if (/[\r\n]/.test(line)) return "must be a single line (a newline would add a second authorized_keys entry)";
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(line)?.[0];
+  if (control) return `must not contain U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} (a control character)`;
   if (line.includes("PRIVATE KEY")) return "is a private key; give the public key (the .pub file)";
   if (!PUBLIC_KEY.test(line)) return `is not a public key; expected ${SSH_KEY_HINT}`;
   return undefined;

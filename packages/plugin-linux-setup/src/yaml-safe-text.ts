@@ -1,12 +1,13 @@
 /*
  * Characters cloud-init's YAML reader (PyYAML, YAML 1.1) refuses, or reads as a line break
  * even inside quotes (NEL, LS, PS), or that the `yaml` package would emit raw: C0 controls
- * other than tab/LF/CR, DEL, C1 controls, BOM, U+FFFE/U+FFFF and lone surrogates. A string
- * holding one cannot reach the guest byte-identical, so it is refused at the door.
+ * other than tab and LF, DEL, C1 controls, BOM, U+FFFE/U+FFFF and lone surrogates. A string
+ * holding one cannot reach the guest byte-identical, so it is refused at the door. CR too:
+ * YAML readers fold a raw CR into a line break, and it hides text on a terminal.
  * (No `u` flag: lone surrogates are only visible to a UTF-16 regex.)
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The first character of `text` that cannot travel through cloud-init's YAML, or undefined. */
 export function unsafeCharacterIn(text: string): string | undefined {
