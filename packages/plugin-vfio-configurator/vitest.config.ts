@@ -3,5 +3,6 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
-  test: { name: "@vmforge/plugin-vfio-configurator", include: ["test/**/*.test.ts"] },
+  // The root config's 30 s does not reach a project; pipeline runs on a loaded CI machine need it.
+  test: { name: "@vmforge/plugin-vfio-configurator", include: ["test/**/*.test.ts"], testTimeout: 30_000 },
 });

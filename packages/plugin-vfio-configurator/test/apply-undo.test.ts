@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { VmforgeError } from "@vmforge/kernel";
@@ -55,6 +55,7 @@ describe("apply --bind-vfio on a writable copy of the Z370 snapshot (GT 1030 unb
     expect(journalWrite).toBeGreaterThanOrEqual(0);
     expect(journalWrite).toBeLessThan(report.effects.indexOf(sysfs[0]!));
 
+    expect((await stat(join(dataHome, "vms/htpc/vfio-undo.json"))).mode & 0o777).toBe(0o600);
     const journal = JSON.parse(await readFile(join(dataHome, "vms/htpc/vfio-undo.json"), "utf8"));
     expect(journal).toEqual({
       schemaVersion: 1,
@@ -170,6 +171,18 @@ describe("dry run and failures", () => {
     await runPipeline({ hostRoot: first.root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome: first.dataHome });
     const journal = JSON.parse(await readFile(join(first.dataHome, "vms/htpc/vfio-undo.json"), "utf8"));
     expect(journal.functions).toContainEqual({ address: "0000:01:00.1", originalDriver: "snd_hda_intel", originalDriverOverride: "" });
+  });
+
+  it("an earlier journal others may change is not built on: the binding is refused before any write", async () => {
+    const first = await bound("intel-z370-i5-9400-gt1030-igpu-clean", [{ address: "0000:01:00.0" }]);
+    const journalPath = join(first.dataHome, "vms/htpc/vfio-undo.json");
+    await chmod(journalPath, 0o666);
+    const before = await readTree(first.root);
+    const error: VmforgeError = await pipelineError({ hostRoot: first.root, toml: tomlWith("htpc", [{ address: "0000:01:00.0" }]), dryRun: false, bindVfio: true, dataHome: first.dataHome });
+    expect(error).toMatchObject({ code: "E_VFIO_UNDO_JOURNAL_UNSAFE", exitCode: 2 });
+    expect(error.message).toContain(journalPath);
+    expect(await readTree(first.root)).toEqual(before);
+    expect((await stat(journalPath)).mode & 0o777).toBe(0o666);
   });
 });
 

@@ -73,8 +73,7 @@ async function expectRefused(host: Host, code: string, words: RegExp): Promise<s
   return run.stderr;
 }
 
-// Each CLI run takes about a second; some tests make several.
-describe("vmforge vfio undo (the real CLI) against a forged journal", { timeout: 30_000 }, () => {
+describe("vmforge vfio undo (the real CLI) against a forged journal", () => {
   it("a journal vmforge wrote gives the devices back, changing only attribute files of the root's /sys and the journal (mode 0600)", async () => {
     const host = await boundExampleHost();
     await writeJournal(host.journalPath, journalOf(host));
@@ -186,7 +185,7 @@ describe("vmforge vfio undo (the real CLI) against a forged journal", { timeout:
   });
 });
 
-describe("vmforge apply --bind-vfio (the real CLI) on a planted host root", { timeout: 30_000 }, () => {
+describe("vmforge apply --bind-vfio (the real CLI) on a planted host root", () => {
   it("a driver folder that leads out of /sys refuses the binding before anything is written, journal included (E_VFIO_WRITE_REFUSED)", async () => {
     const host = await boundExampleHost();
     await rm(join(host.root, "sys/bus/pci/drivers/snd_hda_intel"), { recursive: true });
