@@ -32,7 +32,7 @@ export const undoJournalSchema = z
     schemaVersion: z.literal(1),
     vm: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a VM name"),
     /** The host root the binding was done under ("/" on a real host). */
-    hostRoot: z.string().max(4096).regex(/^\/[^\0]*$/, "an absolute path"),
+    hostRoot: z.string().max(4096).regex(/^\/[^\0-\x1f\x7f]*$/, "an absolute path without control characters"),
     functions: z
       .array(
         z.strictObject({
