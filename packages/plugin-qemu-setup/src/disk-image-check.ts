@@ -13,7 +13,8 @@ export interface ExistingImage {
   createdByVmforge: boolean;
 }
 
-export type ImageVerdict = { ok: true; note?: string } | { ok: false; received: string; detail: string };
+/** `fix` when the image itself may be fine (in use, not readable): then the usual repair advice would mislead. */
+export type ImageVerdict = { ok: true; note?: string } | { ok: false; received: string; detail: string; fix?: string };
 
 /** 512 bytes: less than one sector holds no disk at all. */
 const SECTOR = 512;
@@ -52,9 +53,7 @@ export function checkArguments(image: ExistingImage): string[] {
 
 /** `qemu-img info --output=json -f FORMAT`: it must open as that format and hold at least a sector. */
 export function judgeInfo(image: ExistingImage, result: RunResult): ImageVerdict {
-  if (result.exitCode !== 0) {
-    return { ok: false, received: `a file qemu-img cannot open as ${image.format}`, detail: lastLine(result.stderr) || `qemu-img info exited with ${result.exitCode}` };
-  }
+  if (result.exitCode !== 0) return notOpened(image.format, result, "info");
   let size: unknown;
   try {
     size = (JSON.parse(result.stdout) as { "virtual-size"?: unknown })["virtual-size"];
@@ -75,7 +74,21 @@ export function judgeCheck(result: RunResult): ImageVerdict {
   if (result.exitCode === 2) {
     return { ok: false, received: `a damaged qcow2 image (${report.corruptions ?? "some"} corruption(s))`, detail: "qemu-img check found corruptions" };
   }
+  const unopened = notOpened("qcow2", result, "check");
+  if (unopened.ok === false && unopened.fix) return unopened;
   return { ok: false, received: "a qcow2 image qemu-img cannot check", detail: lastLine(result.stderr) || `qemu-img check exited with ${result.exitCode}` };
+}
+
+/** qemu-img could not open the image: locked by a running VM, not readable, or not an image of that format. */
+function notOpened(format: ExistingImage["format"], result: RunResult, command: string): ImageVerdict {
+  const detail = lastLine(result.stderr) || `qemu-img ${command} exited with ${result.exitCode}`;
+  if (/lock/i.test(result.stderr)) {
+    return { ok: false, received: "an image another program holds open (a running VM?)", detail, fix: "Stop the VM or program that uses it, then run the command again." };
+  }
+  if (/permission denied/i.test(result.stderr)) {
+    return { ok: false, received: "an image vmforge may not read", detail, fix: "Make the image readable for the user running vmforge (or run as that image's owner)." };
+  }
+  return { ok: false, received: `a file qemu-img cannot open as ${format}`, detail };
 }
 
 function parseCheck(stdout: string): { corruptions?: number; leaks?: number } {

@@ -2,9 +2,10 @@ import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Problem } from "@vmforge/kernel";
 import { describeWhen, tool } from "@vmforge/test-support";
+import { judgeCheck, judgeInfo, type ExistingImage } from "../src/disk-image-check.js";
 import { vmforge } from "./support/cli.js";
 import { fakeEnvironment } from "./support/environment.js";
 import { pipelineError, runPipeline } from "./support/run-pipeline.js";
@@ -144,5 +145,24 @@ describeWhen(tool("qemu-img", "qemu-utils"))("new images are created under a tem
     expect(result.stderr).toContain(`${config}:5:1  disk[0].path`);
     expect(result.stderr).toContain("damaged qcow2 image");
     expect(await readFile(join(dir, "half.qcow2"))).toEqual(before);
+  });
+});
+
+describe("what qemu-img's answer means", () => {
+  const image: ExistingImage = { path: "/vms/a.qcow2", format: "qcow2", keyPath: ["disk", 0, "path"], what: "disk[0]'s image", createdByVmforge: false };
+  const result = (exitCode: number, stdout: string, stderr = "") => ({ exitCode, stdout, stderr });
+
+  it("an image held by a running VM or not readable is named as such, with its own fix (not as damage)", () => {
+    expect(judgeInfo(image, result(1, "", 'qemu-img: Could not open \'/vms/a.qcow2\': Failed to get shared "write" lock\nIs another process using the image [/vms/a.qcow2]?'))).toMatchObject({ ok: false, received: expect.stringContaining("a running VM"), fix: expect.stringContaining("Stop the VM") });
+    expect(judgeInfo(image, result(1, "", "qemu-img: Could not open '/vms/a.qcow2': Permission denied"))).toMatchObject({ ok: false, received: "an image vmforge may not read", fix: expect.stringContaining("readable") });
+    expect(judgeInfo(image, result(1, "", "qemu-img: Could not open '/vms/a.qcow2': Image is not in qcow2 format"))).toEqual({ ok: false, received: "a file qemu-img cannot open as qcow2", detail: "Could not open '/vms/a.qcow2': Image is not in qcow2 format" });
+  });
+
+  it("sizes: 0 bytes and less than a sector are no disk; qemu-img check exit 3 (leaks only) passes with a note, 2 is damage", () => {
+    expect(judgeInfo(image, result(0, '{"virtual-size": 0}'))).toMatchObject({ ok: false, received: "an empty qcow2 image (0 bytes)" });
+    expect(judgeInfo({ ...image, format: "raw" }, result(0, '{"virtual-size": 3}'))).toMatchObject({ ok: false, received: "a raw image of 3 bytes" });
+    expect(judgeInfo(image, result(0, '{"virtual-size": 1048576}'))).toEqual({ ok: true });
+    expect(judgeCheck(result(3, '{"leaks": 4}'))).toMatchObject({ ok: true, note: expect.stringContaining("4 leaked cluster(s)") });
+    expect(judgeCheck(result(2, '{"corruptions": 3}'))).toMatchObject({ ok: false, received: "a damaged qcow2 image (3 corruption(s))" });
   });
 });

@@ -52,7 +52,7 @@ async function checkExistingImages(ctx: StageContext, qemuImg: string, images: E
     }
     const verdict = judgeInfo(image, info);
     const checked = verdict.ok && check ? judgeCheck(check) : verdict;
-    if (!checked.ok) problems.push(brokenImage(context, image, checked.received, checked.detail));
+    if (!checked.ok) problems.push(brokenImage(context, image, checked.received, checked.detail, checked.fix));
     else if (checked.note) ctx.ui.warn(`${image.what}, ${image.path}: ${checked.note}.`, undefined, "W_DISK_LEAKS");
   }
   if (problems.length > 0) {
@@ -65,12 +65,12 @@ async function checkExistingImages(ctx: StageContext, qemuImg: string, images: E
   }
 }
 
-function brokenImage(context: ProblemContext, image: ExistingImage, received: string, detail: string): Problem {
-  const fix = image.createdByVmforge
+function brokenImage(context: ProblemContext, image: ExistingImage, received: string, detail: string, knownFix?: string): Problem {
+  const fix = knownFix ?? (image.createdByVmforge
     ? `Delete ${image.path} (most likely left by an interrupted run): vmforge then creates it again.`
     : image.format === "qcow2"
       ? `Restore ${image.path} from a backup, or try \`qemu-img check -r all ${image.path}\` on a copy; check that the key names the image you meant.`
-      : `Point the key at the real image; an empty or truncated file is no disk (to have vmforge make a new one, delete it and give size = "20GiB").`;
+      : `Point the key at the real image; an empty or truncated file is no disk (to have vmforge make a new one, delete it and give size = "20GiB").`);
   return locatedProblem(context, image.keyPath, {
     code: "E_DISK_BROKEN",
     message: `${image.what}, ${image.path}, is broken: ${detail}`,
