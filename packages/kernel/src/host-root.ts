@@ -88,10 +88,18 @@ export class HostRoot {
     const real = await this.resolve(hostPath);
     if (real === undefined) return undefined;
     try {
-      return await readBoundedFile(real, { maxBytes, what: this.isLive ? "host file" : `host file (below the host root ${this.root})` });
+      return await readBoundedFile(real, { maxBytes });
     } catch (error) {
-      if (error instanceof FileReadError && (error.fault === "missing" || error.fault === "unreadable")) return undefined;
-      throw error;
+      if (!(error instanceof FileReadError) || error.fault === "missing" || error.fault === "unreadable") return undefined;
+      const what = error.message.slice(real.length + 1);
+      throw new FileReadError(
+        real,
+        error.fault,
+        this.isLive ? `The host file ${hostPath} ${what}` : `The host root ${this.root} is no faithful snapshot: ${hostPath} ${what}`,
+        this.isLive
+          ? "Nothing on a Linux host should look like this; check what replaced the file."
+          : `Put there the regular file a real machine has, or take a new snapshot with \`vmforge check --save-snapshot DIR\`.`,
+      );
     }
   }
 
