@@ -4,9 +4,8 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
+    // Each project sets its own timeouts: a project does not inherit them from here.
     projects: ["packages/*/vitest.config.ts"],
     reporters: ["default", "./packages/test-support/src/skip-reasons-reporter.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
   },
 });

@@ -8,5 +8,6 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     // Snapshot round trips run the whole check twice, and the shared machine is often loaded.
     testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

@@ -4,5 +4,5 @@ export default defineProject({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   // Real QEMU and qemu-img runs take a few seconds on a busy two-core machine.
-  test: { name: "@vmforge/plugin-qemu-setup", include: ["test/**/*.test.ts"], testTimeout: 30_000 },
+  test: { name: "@vmforge/plugin-qemu-setup", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
 });
