@@ -12,6 +12,8 @@ import { writeDebianOvmf } from "./ovmf.js";
  *   sys/devices/pci0000:00/<addr>/{uevent,vendor,device,class,subsystem_*,boot_vga,numa_node}
  *   sys/devices/pci0000:00/<addr>/iommu_group -> ../../../kernel/iommu_groups/<n>
  *   sys/devices/pci0000:00/<addr>/driver      -> ../../../bus/pci/drivers/<driver>
+ *   sys/devices/pci0000:00/<addr>/driver_override, sys/bus/pci/drivers/<driver>/{bind,unbind},
+ *   sys/bus/pci/drivers_probe (the attributes binding writes)
  *   sys/kernel/iommu_groups/<n>/devices/<addr> -> ../../../../devices/pci0000:00/<addr>
  *   proc/{cmdline,cpuinfo,meminfo,modules}, dev/kvm, sys/module/..., usr/share/misc/pci.ids
  *
@@ -311,12 +313,18 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
     ].filter(Boolean);
     await put(outDir, `${dir}/uevent`, `${uevent.join("\n")}\n`);
     if (device.classCode.startsWith("03")) await put(outDir, `${dir}/boot_vga`, device.address === bootVga ? "1\n" : "0\n");
-    if (device.driver) await link(outDir, `${dir}/driver`, `../../../bus/pci/drivers/${device.driver}`);
+    // The attributes binding writes, as a real host has them ("(null)": no override set).
+    await put(outDir, `${dir}/driver_override`, "(null)\n");
+    if (device.driver) {
+      await link(outDir, `${dir}/driver`, `../../../bus/pci/drivers/${device.driver}`);
+      for (const attribute of ["bind", "unbind"]) await put(outDir, `/sys/bus/pci/drivers/${device.driver}/${attribute}`, "");
+    }
     if (device.group !== null && parsed.groups) {
       await link(outDir, `${dir}/iommu_group`, `../../../kernel/iommu_groups/${device.group}`);
       await link(outDir, `/sys/kernel/iommu_groups/${device.group}/devices/${device.address}`, `../../../../devices/pci0000:00/${device.address}`);
     }
   }
+  await put(outDir, "/sys/bus/pci/drivers_probe", "");
   if (all.length) await put(outDir, "/usr/share/misc/pci.ids", miniPciIds(all));
 
   // The platform vendor decides the default CPU and the ACPI table: the host bridge tells it.
