@@ -108,7 +108,7 @@ export async function readBoundedText(path: string, options: BoundedReadOptions)
 
 async function readUpTo(handle: FileHandle, path: string, what: string, maxBytes: number, sizeHint: number): Promise<Buffer> {
   // One byte more than allowed tells a file that is too large from one exactly at the limit.
-  const capacity = Math.min(maxBytes + 1, Math.max(sizeHint + 1, 64 * KiB));
+  const capacity = Math.min(maxBytes + 1, Math.max(sizeHint + 1, 8 * KiB));
   let buffer = Buffer.allocUnsafe(capacity);
   let length = 0;
   for (;;) {
