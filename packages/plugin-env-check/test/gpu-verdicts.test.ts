@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { checkHostRoot, removeSnapshots, type CheckedHost } from "./check-host.js";
-import { intelPlatform, madeHost, removeMadeHosts, teslaT4, type MadeDevice } from "./hand-made-host.js";
+import { intelHostBridge, intelPlatform, intelRootPort, madeHost, removeMadeHosts, teslaT4, type MadeDevice } from "./hand-made-host.js";
 
 afterAll(async () => {
   await removeMadeHosts();
@@ -35,7 +35,7 @@ describe("a GPU the host does not use is no host-needed device", () => {
   });
 
   it("a headless host with two unbound compute GPUs: needs-group, never host-gpu (a 3D controller shows no screen)", async () => {
-    const host = await checkHostRoot(await madeHost([intelPlatform[0]!, intelPlatform[2]!, teslaT4("01:00.0", 1), teslaT4("02:00.0", 1)], { bootVga: null }));
+    const host = await checkHostRoot(await madeHost([intelHostBridge, intelRootPort, teslaT4("01:00.0", 1), teslaT4("02:00.0", 1)], { bootVga: null }));
     expect(host.report.gpus.map((gpu) => [gpu.address, gpu.verdict])).toEqual([
       ["0000:01:00.0", "needs-group"],
       ["0000:02:00.0", "needs-group"],
@@ -43,7 +43,7 @@ describe("a GPU the host does not use is no host-needed device", () => {
   });
 
   it("a lone unbound compute GPU on a headless host is ready, not the host's only display", async () => {
-    const host = await checkHostRoot(await madeHost([intelPlatform[0]!, intelPlatform[2]!, teslaT4("01:00.0", 1)], { bootVga: null }));
+    const host = await checkHostRoot(await madeHost([intelHostBridge, intelRootPort, teslaT4("01:00.0", 1)], { bootVga: null }));
     expect(host.gpu("0000:01:00.0").verdict).toBe("ready");
     expect(reasonsOf(host, "0000:01:00.0")).not.toMatch(/display device/);
   });

@@ -5,7 +5,7 @@ import type { VmforgeError } from "@vmforge/kernel";
 import { buildHostReport, type GpuReport } from "@vmforge/plugin-env-check";
 import { fixtureHostsDir } from "@vmforge/test-support";
 import { fixtureHost, type FixtureHost } from "./support/fixture-host.js";
-import { intelPlatform, madeHost, teslaT4, type MadeDevice } from "./support/made-host.js";
+import { intelHostBridge, intelPlatform, intelRootPort, madeHost, teslaT4, type MadeDevice } from "./support/made-host.js";
 import { codesOf, planFor, textOf } from "./support/plan-for.js";
 import { requestWith } from "./support/request.js";
 
@@ -76,7 +76,7 @@ describe("the planner agrees with env-check's verdict for every GPU asked for al
     ["a compute GPU with a NIC on vfio-pci in its group", [...intelPlatform, teslaT4("01:00.0", 1), nic("vfio-pci")], "00:02.0"],
     ["a compute GPU beside the unbound boot VGA", [...intelPlatform, teslaT4("01:00.0", 1), gt1030], "02:00.0"],
     ["a compute GPU beside an unbound VGA card that is not the boot GPU", [...intelPlatform, teslaT4("01:00.0", 1), gt1030], "00:02.0"],
-    ["a headless host with two unbound compute GPUs", [intelPlatform[0]!, intelPlatform[1]!, teslaT4("01:00.0", 1), teslaT4("02:00.0", 1)], null],
+    ["a headless host with two unbound compute GPUs", [intelHostBridge, intelRootPort, teslaT4("01:00.0", 1), teslaT4("02:00.0", 1)], null],
   ] as const)("hand-made host: %s", async (_, devices, bootVga) => {
     await expectAgreement(await madeHost(devices, { bootVga }));
   });
