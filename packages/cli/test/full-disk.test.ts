@@ -1,7 +1,7 @@
 import { beforeAll, afterEach, describe, expect, it, vi } from "vitest";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { makeProject, markerExists, tempRoot, writeFakePlugin } from "./project-fixture.js";
+import { makerProject, markerExists, tempRoot } from "./project-fixture.js";
 
 /** Faults the file system below gives: a full disk under a folder, a refused access(). */
 const faults = vi.hoisted(() => ({ fullUnder: undefined as string | undefined, access: undefined as string | undefined }));
@@ -46,15 +46,7 @@ describe("a full disk and an unwritable --out, through the CLI with a fake file 
   const env = { VMFORGE_DATA_HOME: join(root, "data"), VMFORGE_CONFIG_HOME: join(root, "config"), CI: "1" };
 
   beforeAll(() => {
-    const maker = writeFakePlugin(
-      root,
-      "vmforge-plugin-maker",
-      markers,
-      [{ id: "maker:make_thing", body: `ctx.setRunName("demo"); marker("ran"); await ctx.writeArtifact("thing.txt", "three");` }],
-      { tables: ["vm"] },
-    );
-    project = makeProject(root, { "vmforge-plugin-maker": `file:${maker}` });
-    writeFileSync(join(project, "vm.toml"), '[vm]\nname = "demo"\n');
+    project = makerProject(root, markers);
   }, 120_000);
 
   it("a full disk: the stage's error with the reason and a fix, then plan.json's; exit 1; no half file", async () => {

@@ -100,3 +100,14 @@ export function linkedProject(root: string, packages: Record<string, string>, ma
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "my-vms", private: true, type: "module", devDependencies, ...manifest }, null, 2));
   return dir;
 }
+
+/**
+ * A project with one plugin, `vmforge-plugin-maker`, that owns [vm] and writes one artifact
+ * (`thing.txt`) for the run "demo"; its `vm.toml` asks for it. Returns the project folder.
+ */
+export function makerProject(root: string, markers: string): string {
+  const maker = writeFakePlugin(root, "vmforge-plugin-maker", markers, [{ id: "maker:make_thing", body: `ctx.setRunName("demo"); marker("ran"); await ctx.writeArtifact("thing.txt", "three");` }], { tables: ["vm"] });
+  const project = makeProject(root, { "vmforge-plugin-maker": `file:${maker}` });
+  writeFileSync(join(project, "vm.toml"), '[vm]\nname = "demo"\n');
+  return project;
+}

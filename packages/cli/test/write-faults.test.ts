@@ -8,7 +8,7 @@ import { repoRoot } from "@vmforge/test-support";
 import { formatError } from "../src/error-output.js";
 import { explainFsError, fsFault, writeFailure } from "../src/fs-faults.js";
 import { plainPalette } from "../src/render/colors.js";
-import { cliBin, makeProject, markerExists, tempRoot, writeFakePlugin } from "./project-fixture.js";
+import { cliBin, makerProject, markerExists, tempRoot } from "./project-fixture.js";
 
 describe("file-system faults are user errors with the path and a fix, never E_INTERNAL", () => {
   const { root, markers } = tempRoot("write-faults");
@@ -17,15 +17,7 @@ describe("file-system faults are user errors with the path and a fix, never E_IN
   const aFile = join(root, "a-file");
 
   beforeAll(() => {
-    const maker = writeFakePlugin(
-      root,
-      "vmforge-plugin-maker",
-      markers,
-      [{ id: "maker:make_thing", body: `ctx.setRunName("demo"); marker("ran"); await ctx.writeArtifact("thing.txt", "three");` }],
-      { tables: ["vm"] },
-    );
-    project = makeProject(root, { "vmforge-plugin-maker": `file:${maker}` });
-    writeFileSync(join(project, "vm.toml"), '[vm]\nname = "demo"\n');
+    project = makerProject(root, markers);
     writeFileSync(aFile, "not a folder");
   }, 120_000);
 
