@@ -113,15 +113,19 @@ export class Kernel {
   }
 
   /**
-   * Every plugin's preflight check; all problems of all plugins in one error. Exit code 2,
-   * or 3 when every problem came from a check that said the host cannot do it.
+   * The preflight checks of the run and of the plugins taking part: all of them, or, given the
+   * plugins whose stages a run selects, those and the plugins without stages (they watch the
+   * whole run). A plugin none of whose stages runs is not asked, and its code is not even
+   * loaded (`vmforge check` runs env-check's stages alone). All problems in one error. Exit code 2, or 3 when every problem came from
+   * a check that said the host cannot do it.
    */
-  async preflight(input: RunInput): Promise<void> {
+  async preflight(input: RunInput, participants?: ReadonlySet<string>): Promise<void> {
     const context: PreflightContext = { input, host: this.host, storage: this.storage, plugins: this.manifests(), isDryRun: () => this.#dryRun };
     const problems: Problem[] = [];
     const thrown: VmforgeError[] = [];
     let onlyHostProblems = true;
-    const checks: RunCheck[] = [...this.#runChecks, ...this.stages.plugins().flatMap((plugin) => (plugin.preflightCheck ? [{ name: plugin.name, check: plugin.preflightCheck }] : []))];
+    const taking = this.stages.plugins().filter((plugin) => plugin.preflightCheck && (!participants || participants.has(plugin.name) || plugin.stages.length === 0));
+    const checks: RunCheck[] = [...this.#runChecks, ...taking.map((plugin) => ({ name: plugin.name, check: plugin.preflightCheck! }))];
     for (const { name, check } of checks) {
       try {
         const found = (await check(context)) ?? [];
@@ -154,7 +158,7 @@ export class Kernel {
       this.session.restore(options.resume.session);
       if (options.resume.runName) this.artifacts.setRunName(options.resume.runName);
     }
-    await this.preflight(input);
+    await this.preflight(input, new Set(graph.stages.map((stage) => stage.plugin)));
     const outcomes = this.#outcomes;
     const manifests = this.manifests();
     const contextFor = (stage: OrderedStage) =>

@@ -15,6 +15,20 @@ describe("preflight", () => {
     expect(log).toEqual(["preflight a /vm.toml 2", "preflight b", "stage a:one", "stage b:two"]);
   });
 
+  it("asks only the plugins taking part: none of whose stages a run selects is skipped; one without stages is always asked", async () => {
+    const asked: string[] = [];
+    const kernel = await kernelWith([
+      plugin("@test/checker", [stage("checker:look", { writes: ["host_report"] })], { preflightCheck: () => void asked.push("checker") }),
+      plugin("@test/builder", [stage("builder:make", { reads: ["host_report"], writes: ["vm_definition"] })], { preflightCheck: () => void asked.push("builder") }),
+      plugin("@test/watcher", [], { preflightCheck: () => void asked.push("watcher") }),
+    ]);
+    await kernel.run({ selection: { targetKeys: ["host_report"] } });
+    expect(asked).toEqual(["checker", "watcher"]);
+    asked.length = 0;
+    await kernel.run();
+    expect(asked).toEqual(["checker", "builder", "watcher"]);
+  });
+
   it("reports every problem of every plugin in one error with exit code 2, and runs no stage", async () => {
     const load = vi.fn(async () => ({ run: () => undefined }));
     const kernel = await kernelWith([
