@@ -101,6 +101,15 @@ describe("requests the fixture hosts can run", () => {
     expect(warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "W_KVM_UNAVAILABLE", fix: expect.stringContaining("nested") }), expect.objectContaining({ code: "W_CPU_MODEL_TCG" })]));
   });
 
+  it("/dev/kvm present in a VM whose CPU offers no VT-x (a container given the device, no nesting): TCG, as env-check's verdict says", async () => {
+    const host = await snapshot(GUEST_CPU, { kvm: true });
+    const { kernel } = await runPipeline(await vm(""), { hostRoot: host });
+    expect(kernel.session.get(vmDefinitionKey)!.accelerator).toMatchObject({ type: "tcg", reason: expect.stringContaining("/dev/kvm is present but unusable") });
+    expect(kernel.ui.history()).toEqual(expect.arrayContaining([expect.objectContaining({ type: "Warn", code: "W_KVM_UNAVAILABLE" })]));
+    const error = await pipelineError(await vm('accel = "kvm"\n'), { hostRoot: host });
+    expect(error.problems).toEqual([expect.objectContaining({ code: "E_KVM_UNAVAILABLE", keyPath: "vm.accel" })]);
+  });
+
   it("vCPUs above the physical cores but within the threads: a warning, not an error", async () => {
     const { kernel } = await runPipeline(await vm("[cpu]\ncores = 12\n"), { hostRoot: ryzen });
     expect(kernel.session.get(vmDefinitionKey)!.cpu.vcpus).toBe(12);

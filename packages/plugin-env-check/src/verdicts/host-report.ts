@@ -1,7 +1,7 @@
 import type { EnvironmentData, HostReport } from "../contract.js";
 import { gpuChecks, gpuVerdicts } from "./gpu-verdicts.js";
 import { iommuChecks } from "./iommu-checks.js";
-import { isKvmPrerequisite, kvmChecks } from "./kvm-checks.js";
+import { kvmChecks, kvmUnfitReasons } from "./kvm-checks.js";
 import { systemChecks } from "./system-checks.js";
 import { vfioChecks } from "./vfio-checks.js";
 
@@ -9,6 +9,6 @@ import { vfioChecks } from "./vfio-checks.js";
 export function buildHostReport(env: EnvironmentData): HostReport {
   const checks = [...kvmChecks(env), ...iommuChecks(env), ...vfioChecks(env), ...systemChecks(env), ...gpuChecks(env)];
   // The verdict follows from the checks, never from facts of its own.
-  const unfitReasons = checks.filter((check) => check.status === "fail" && isKvmPrerequisite(check)).map((check) => `${check.id}: ${check.message}`);
+  const unfitReasons = kvmUnfitReasons(checks);
   return { checks, gpus: gpuVerdicts(env), kvmUsable: unfitReasons.length === 0, unfitReasons };
 }

@@ -89,3 +89,11 @@ export function kvmChecks(env: EnvironmentData): Check[] {
 export function isKvmPrerequisite(check: Check): boolean {
   return check.id.startsWith("cpu.") || check.id.startsWith("kvm.");
 }
+
+/**
+ * Why the host cannot run KVM guests (`check id: message` of each failing prerequisite); empty
+ * when it can. The host report and anything that chooses an accelerator use this one rule.
+ */
+export function kvmUnfitReasons(checks: readonly Check[]): string[] {
+  return checks.filter((check) => check.status === "fail" && isKvmPrerequisite(check)).map((check) => `${check.id}: ${check.message}`);
+}

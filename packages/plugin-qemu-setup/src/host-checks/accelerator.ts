@@ -1,12 +1,17 @@
-import type { EnvironmentData } from "@vmforge/plugin-env-check";
+import { kvmChecks, kvmUnfitReasons, type EnvironmentData } from "@vmforge/plugin-env-check";
 import type { UserVmRequest } from "../contract.js";
 import type { HostFit } from "../working-keys.js";
 import type { CheckReport } from "./report.js";
 
-/** KVM when /dev/kvm exists; otherwise TCG with a warning, or an error where the request insists. */
+/**
+ * KVM when the host can run KVM guests by env-check's rule (the same the host report states:
+ * /dev/kvm alone is not enough without VT-x/AMD-V and the modules); otherwise TCG with a
+ * warning, or an error where the request insists.
+ */
 export function chooseAccelerator(request: UserVmRequest, env: EnvironmentData, report: CheckReport): HostFit["accelerator"] {
-  const kvmUsable = env.kvm.devicePresent;
-  const kvmWhy = kvmReason(env);
+  const unfit = kvmUnfitReasons(kvmChecks(env));
+  const kvmUsable = unfit.length === 0;
+  const kvmWhy = kvmUsable ? "" : kvmReason(env, unfit);
   let accelerator: HostFit["accelerator"];
   if (request.vm.accel === "tcg") accelerator = { type: "tcg", reason: 'accel = "tcg" was requested' };
   else if (kvmUsable) accelerator = { type: "kvm", reason: "/dev/kvm is present" };
@@ -27,11 +32,12 @@ export function chooseAccelerator(request: UserVmRequest, env: EnvironmentData, 
   return accelerator;
 }
 
-function kvmReason(env: EnvironmentData): string {
+function kvmReason(env: EnvironmentData, unfit: readonly string[]): string {
   const { vmx, svm, hypervisor } = env.cpu.virtualization;
-  if (!vmx && !svm) return hypervisor ? "/dev/kvm is missing and the CPU (itself virtual) offers no VT-x/AMD-V" : "/dev/kvm is missing and the CPU offers no VT-x/AMD-V";
-  if (!env.kvm.modules.kvm) return "/dev/kvm is missing: the kvm module is not loaded";
-  return "/dev/kvm is missing";
+  const device = env.kvm.devicePresent ? "/dev/kvm is present but unusable" : "/dev/kvm is missing";
+  if (!vmx && !svm) return hypervisor ? `${device} and the CPU (itself virtual) offers no VT-x/AMD-V` : `${device} and the CPU offers no VT-x/AMD-V`;
+  if (!env.kvm.modules.kvm) return `${device}: the kvm module is not loaded`;
+  return env.kvm.devicePresent ? `${device}: ${unfit.join("; ")}` : device;
 }
 
 function kvmFix(env: EnvironmentData): string {
