@@ -99,7 +99,7 @@ describe("a device the host really uses blocks its group", () => {
   });
 });
 
-describe("HDMI/DP audio notes are for VGA cards (0300) only", () => {
+describe("HDMI/DP audio notes are for plug-in VGA cards (0300) only", () => {
   it("no audio note or gpu.audio_function check for a 3D controller (0302) or another display controller (0380)", async () => {
     const other: MadeDevice = { address: "02:00.0", classCode: "0380", className: "Display controller", ids: "1002:6611", name: "Advanced Micro Devices, Inc. [AMD/ATI] Oland [Radeon HD 8570 / R5 430 OEM / R7 240/340 / Radeon 520 OEM]", group: 2 };
     const host = await hostWith([teslaT4("01:00.0", 1), other]);
@@ -116,5 +116,8 @@ describe("HDMI/DP audio notes are for VGA cards (0300) only", () => {
     expect(reasonsOf(host, "0000:01:00.0")).toMatch(/no HDMI\/DP audio function next to 0000:01:00\.0/);
     expect(host.check("gpu.audio_function.0000:01:00.0")?.status).toBe("warn");
     expect(host.gpu("0000:01:00.0").verdict).toBe("ready");
+    // The platform's UHD 630 (00:02.0) is integrated: its HDMI audio is the chipset's, nothing is missing.
+    expect(reasonsOf(host, "0000:00:02.0")).not.toMatch(/audio/);
+    expect(host.check("gpu.audio_function.0000:00:02.0")).toBeUndefined();
   });
 });

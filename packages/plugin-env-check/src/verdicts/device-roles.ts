@@ -27,9 +27,20 @@ export function hasDisplayOutputs(device: Pick<PciDevice, "classCode">): boolean
   return isDisplay(device) && !device.classCode.startsWith("0302");
 }
 
-/** HDMI/DP audio sits beside a card with display outputs of its own; only VGA cards are expected to have it. */
-export function expectsAudioFunction(device: Pick<PciDevice, "classCode">): boolean {
-  return isVgaCompatible(device);
+/**
+ * On the root bus (`0000:00:xx.x`): part of the CPU or chipset, like an Intel iGPU. A plug-in
+ * card always sits behind a root port, on a bus of its own.
+ */
+export function isIntegrated(device: Pick<PciDevice, "address">): boolean {
+  return device.address.slice(5, 7) === "00";
+}
+
+/**
+ * HDMI/DP audio sits beside a card with display outputs of its own: only VGA cards are expected
+ * to have it, and not integrated ones, whose HDMI audio is the chipset's HD Audio controller.
+ */
+export function expectsAudioFunction(device: Pick<PciDevice, "classCode" | "address">): boolean {
+  return isVgaCompatible(device) && !isIntegrated(device);
 }
 
 /** Bound to vfio-pci or pci-stub: the host has let go of it. */
