@@ -6,6 +6,7 @@ import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { plugin as linuxSetupPlugin } from "../src/plugin.js";
 import { resolveLinuxConfig } from "../src/resolve-linux-config.js";
 import { parseUserDataFile } from "../src/user-data-file.js";
+import { examplesDir } from "@vmforge/test-support";
 import { tempDir } from "./support/tools.js";
 
 /*
@@ -20,7 +21,7 @@ async function preflightProblems(linux: string) {
   const root = await tempDir("vmforge-linux-ctl-");
   const config = join(root, "vm.toml");
   await writeFile(config, `[vm]\nname = "ctl"\nguest = "linux"\n${linux}`);
-  const kernel = new Kernel({ dryRun: true, env: { VMFORGE_DATA_HOME: join(root, "data"), VMFORGE_CONFIG_HOME: join(root, "config") } });
+  const kernel = new Kernel({ dryRun: true, hostRoot: join(examplesDir, "hosts", "z370-gt1030"), env: { VMFORGE_DATA_HOME: join(root, "data"), VMFORGE_CONFIG_HOME: join(root, "config") } });
   for (const plugin of [qemuSetupPlugin, linuxSetupPlugin]) await kernel.use(plugin);
   try {
     await kernel.preflight({ configPath: config, flags: {} });

@@ -6,6 +6,7 @@ import { Kernel, type VmforgeError } from "@vmforge/kernel";
 import { plugin as envCheckPlugin } from "@vmforge/plugin-env-check/plugin";
 import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { plugin as linuxSetupPlugin } from "../src/plugin.js";
+import { examplesDir } from "@vmforge/test-support";
 import { tempDir } from "./support/tools.js";
 
 /** The preflight of `vmforge plan CONFIG --out DIR` with the three plugins: the error, or undefined. */
@@ -14,7 +15,7 @@ async function preflightError(toml: (out: string) => string): Promise<{ error: V
   const outputDir = join(root, "out");
   const config = join(root, "vm.toml");
   await writeFile(config, toml(outputDir));
-  const kernel = new Kernel({ dryRun: true, outputDir, env: { VMFORGE_DATA_HOME: join(root, "data"), VMFORGE_CONFIG_HOME: join(root, "config") } });
+  const kernel = new Kernel({ dryRun: true, outputDir, hostRoot: join(examplesDir, "hosts", "z370-gt1030"), env: { VMFORGE_DATA_HOME: join(root, "data"), VMFORGE_CONFIG_HOME: join(root, "config") } });
   for (const plugin of [envCheckPlugin, qemuSetupPlugin, linuxSetupPlugin]) await kernel.use(plugin);
   try {
     await kernel.preflight({ configPath: config, flags: {}, outputDir });
