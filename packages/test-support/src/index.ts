@@ -11,3 +11,4 @@ export {
 } from "./host-snapshot.js";
 export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, machineOvmfHostRoot, ovmfHostRoot, writeDebianOvmf } from "./ovmf.js";
 export { intelHostBridge, intelPlatform, intelRootPort, intelUhd630, madeHost, teslaT4, type MadeDevice } from "./made-host.js";
+export { planPreflight, type PreflightOutcome } from "./preflight.js";
