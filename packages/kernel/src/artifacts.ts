@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
 import { VmforgeError } from "./errors.js";
 import type { Effects, EffectRecord, WriteFileOptions } from "./effects.js";
@@ -8,6 +9,10 @@ export interface Artifact {
   bytes: number;
   stage: string;
   status: EffectRecord["status"];
+  /** SHA-256 of the content (also of a planned artifact, as it would be written). */
+  sha256: string;
+  /** Written by the earlier run this run resumed. */
+  resumed?: true;
 }
 
 /**
@@ -16,7 +21,7 @@ export interface Artifact {
  * in memory too, so a dry run without `--out` can still show it.
  */
 export class ArtifactStore {
-  readonly #items = new Map<string, { artifact: Artifact; data: string | Uint8Array }>();
+  readonly #items = new Map<string, { artifact: Artifact; data: string | Uint8Array | undefined }>();
   #runName: string | undefined;
 
   constructor(
@@ -50,9 +55,15 @@ export class ArtifactStore {
 
   async write(effects: Effects, stage: string, name: string, data: string | Uint8Array, options: WriteFileOptions = {}): Promise<Artifact> {
     const record = await effects.writeFile(this.pathOf(name), data, options);
-    const artifact: Artifact = { name, path: record.path!, bytes: record.bytes ?? 0, stage, status: record.status };
+    const sha256 = createHash("sha256").update(data).digest("hex");
+    const artifact: Artifact = { name, path: record.path!, bytes: record.bytes ?? 0, stage, status: record.status, sha256 };
     this.#items.set(name, { artifact, data });
     return artifact;
+  }
+
+  /** Artifacts an earlier run wrote, when this run resumes it (their content stays on disk). */
+  seed(artifacts: readonly Artifact[]): void {
+    for (const artifact of artifacts) this.#items.set(artifact.name, { artifact: { ...artifact, resumed: true }, data: undefined });
   }
 
   get(name: string): string | Uint8Array | undefined {

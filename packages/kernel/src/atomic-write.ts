@@ -10,9 +10,9 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Writes to a temporary file beside the target, flushes it, then renames it into place, so
- * the target is either the old file or the whole new one. The temporary file never outlives
- * a failure.
+ * Writes to a temporary file beside the target, flushes it, then renames it into place and
+ * flushes the folder, so the target is either the old file or the whole new one, also after a
+ * power cut. The temporary file never outlives a failure.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -37,6 +37,31 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
   } finally {
     if (!renamed) await rm(temporary, { force: true });
+  }
+  await syncFolder(dirname(path));
+}
+
+/** Removes a file and flushes its folder, so the removal survives a power cut. A missing file is no error. */
+export async function removeFileDurably(path: string): Promise<void> {
+  await rm(path, { force: true });
+  await syncFolder(dirname(path));
+}
+
+/** fsync of a folder makes a rename or unlink in it durable; some file systems cannot, which is no error. */
+export async function syncFolder(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EBADF") throw error;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -19,6 +19,8 @@ export const ReadLimits = {
   pciIds: 16 * MiB,
   /** An OVMF/edk2 image: 128 KiB to 4 MiB on x86_64, 64 MiB padded on aarch64. */
   firmware: 64 * MiB,
+  /** A checkpoint vmforge wrote (the session of a run: host facts, VM definition, ...). */
+  checkpoint: 16 * MiB,
 } as const;
 
 export type FileReadFault = "missing" | "not-regular" | "too-large" | "unreadable";

@@ -6,6 +6,7 @@ import { writeFileAtomic } from "./atomic-write.js";
 import { describeFileType } from "./bounded-read.js";
 import { ExitCode, VmforgeError, isVmforgeError } from "./errors.js";
 import type { HostRoot } from "./host-root.js";
+import { interruptedError, stopSignalOf } from "./run-hooks.js";
 
 export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write";
 /** `done`: carried out; `planned`: a dry run recorded it instead. */
@@ -21,7 +22,20 @@ export interface EffectRecord {
   bytes?: number;
   description?: string;
   error?: string;
+  /** Carried over from the earlier run this run resumed (it was done then, not now). */
+  resumed?: true;
 }
+
+/**
+ * `start` just before an effect that changes the host and cannot simply be repeated (a program
+ * run, a sysfs write) is carried out, `end` once it is over (done or failed). A recovery plugin
+ * records both, so a run killed in between knows which effect to check.
+ */
+export interface EffectEvent {
+  phase: "start" | "end";
+  record: EffectRecord;
+}
+export type EffectObserver = (event: EffectEvent) => void | Promise<void>;
 
 export interface WriteFileOptions {
   mode?: number;
@@ -35,7 +49,15 @@ export interface RunOptions {
   input?: string;
   env?: Record<string, string>;
   description?: string;
+  /**
+   * Running the program twice does no harm (it only reads: `qemu-img info`). Effect observers
+   * are not told about it. Every other program run is taken to change something.
+   */
+  idempotent?: boolean;
 }
+
+/** In the environment of every program a run starts, so a later run can find what a killed one left running. */
+export const RUN_ID_VARIABLE = "VMFORGE_RUN_ID";
 
 export interface RunResult {
   exitCode: number;
@@ -48,6 +70,10 @@ export interface EffectsOptions {
   host: HostRoot;
   /** The folder the user asked for with `--out`: written even in a dry run. */
   outputDir?: string;
+  /** Once aborted, no new effect starts (the interruption is thrown instead). */
+  signal?: AbortSignal;
+  /** Given to every program as VMFORGE_RUN_ID. */
+  runId?: string;
 }
 
 /**
@@ -56,7 +82,23 @@ export interface EffectsOptions {
  */
 export class EffectLog {
   readonly records: EffectRecord[] = [];
+  readonly #observers: EffectObserver[] = [];
   constructor(readonly options: EffectsOptions) {}
+
+  observe(observer: EffectObserver): void {
+    this.#observers.push(observer);
+  }
+
+  /** Observers run in order and are awaited: an effect does not start before its `start` is recorded. */
+  async notify(phase: EffectEvent["phase"], record: EffectRecord): Promise<void> {
+    for (const observer of this.#observers) await observer({ phase, record });
+  }
+
+  /** Throws the interruption when the run was stopped: no new effect starts after Ctrl-C. */
+  throwIfStopped(stage?: string): void {
+    const signal = stopSignalOf(this.options.signal);
+    if (signal) throw interruptedError(signal, stage ? `during ${stage}, before its next step` : "before the next step");
+  }
 
   forStage(stage: string): Effects {
     return new Effects(this, stage);
@@ -123,9 +165,14 @@ export class Effects {
   async run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult | undefined> {
     const record = this.#record({ kind: "run", command: [file, ...args], description: options.description });
     if (this.dryRun) return undefined;
-    const result = await runProgram(file, args, options);
+    const observed = options.idempotent !== true;
+    if (observed) await this.log.notify("start", record);
+    const runId = this.log.options.runId;
+    const { idempotent: _idempotent, ...spawnOptions } = options;
+    const result = await runProgram(file, args, runId ? { ...spawnOptions, env: { ...options.env, [RUN_ID_VARIABLE]: runId } } : spawnOptions);
     record.status = result.exitCode === 0 ? "done" : "failed";
     if (result.exitCode !== 0) record.error = result.stderr.trim().split("\n").slice(-3).join("\n");
+    if (observed) await this.log.notify("end", record);
     return result;
   }
 
@@ -137,22 +184,28 @@ export class Effects {
    */
   async writeSysfs(hostPath: string, value: string, description?: string): Promise<EffectRecord> {
     const record = this.#record({ kind: "sysfs-write", path: hostPath, value, description });
+    let started = false;
     try {
       const normalized = sysfsPathOf(hostPath);
       checkSysfsValue(hostPath, value);
       if (this.dryRun) return record;
       const host = this.log.options.host;
-      await writeAttribute(host, hostPath, await locateAttribute(host, hostPath, normalized), value);
+      const attribute = await locateAttribute(host, hostPath, normalized);
+      await this.log.notify("start", record);
+      started = true;
+      await writeAttribute(host, hostPath, attribute, value);
       record.status = "done";
     } catch (error) {
       record.status = "failed";
       record.error = (error as Error).message;
+      if (started) await this.log.notify("end", record);
       if (isVmforgeError(error)) throw error;
       throw new VmforgeError("E_SYSFS_WRITE", `Could not write ${shown(value)} to ${shown(hostPath)}: ${(error as Error).message}`, {
         fix: "Run `vmforge apply` as root, or bind the driver at boot with the kernel parameters the plan prints.",
         cause: error,
       });
     }
+    await this.log.notify("end", record);
     return record;
   }
 
@@ -168,6 +221,7 @@ export class Effects {
   }
 
   #record(fields: Omit<EffectRecord, "status" | "stage">): EffectRecord {
+    this.log.throwIfStopped(this.stage);
     const record: EffectRecord = { ...stripUndefined(fields), status: "planned", ...(this.stage ? { stage: this.stage } : {}) } as EffectRecord;
     this.log.records.push(record);
     return record;

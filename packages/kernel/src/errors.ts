@@ -4,6 +4,12 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   hostUnfit: 3,
+  /** Another run holds what this one needs (the VM's lock); try again later (sysexits' EX_TEMPFAIL). */
+  busy: 75,
+  /** Stopped by SIGINT (Ctrl-C): 128 + 2, as a shell reports it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -66,6 +72,14 @@ export class VmforgeError extends Error {
       problems: this.problems,
     };
   }
+}
+
+/**
+ * Adds advice to an error's fix (a hook that knows how to continue: `vmforge resume NAME`).
+ * Works on an error from another copy of the kernel too.
+ */
+export function appendFix(error: VmforgeError, more: string): void {
+  (error as { fix: string | undefined }).fix = error.fix ? `${error.fix} ${more}` : more;
 }
 
 export function isVmforgeError(value: unknown): value is VmforgeError {

@@ -1,10 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { ArtifactStore, type Artifact } from "./artifacts.js";
 import { EffectLog, type EffectRecord } from "./effects.js";
-import { ExitCode, VmforgeError, isVmforgeError, type Problem } from "./errors.js";
+import { ExitCode, VmforgeError, appendFix, isVmforgeError, type Problem } from "./errors.js";
 import { EventManager } from "./events.js";
 import { HostRoot } from "./host-root.js";
+import { InputLog, type InputRecord } from "./input-log.js";
 import type { Plugin, PluginManifest } from "./manifest.js";
+import { interruptedError, stopSignalOf, type ResumeState, type RunEndInfo, type RunOutcome, type RunStartInfo, type StopSignal } from "./run-hooks.js";
 import { SessionStore } from "./session.js";
 import { createStageContext, type PreflightContext, type RunInput } from "./stage-context.js";
 import type { StageGraph, StageSelection, OrderedStage } from "./stage-graph.js";
@@ -37,8 +40,8 @@ export interface RunCheck {
 export interface RunOptions {
   input?: Partial<RunInput>;
   selection?: StageSelection;
-  /** Resume: stages already done and the session they left. */
-  resume?: { completed: string[]; session: Record<string, unknown>; runName?: string };
+  /** Resume: stages already done and what they left (see ResumeState). */
+  resume?: ResumeState;
 }
 
 export interface RunReport {
@@ -49,6 +52,8 @@ export interface RunReport {
   effects: EffectRecord[];
   artifacts: Artifact[];
   hostUnfit: string[];
+  /** User files the run read, with their fingerprints. */
+  inputs: InputRecord[];
 }
 
 /** Ties the parts together for one run: plugins, stages, session, effects, UI and events. */
@@ -61,6 +66,10 @@ export class Kernel {
   readonly host: HostRoot;
   readonly effectLog: EffectLog;
   readonly artifacts: ArtifactStore;
+  readonly inputs = new InputLog();
+  /** One per kernel run; VMFORGE_RUN_ID in the environment of every program it starts. */
+  readonly runId = randomBytes(16).toString("hex");
+  readonly #stop = new AbortController();
   readonly #dryRun: boolean;
   readonly #hostUnfit: string[] = [];
   readonly #outputDir: string | undefined;
@@ -73,7 +82,7 @@ export class Kernel {
     this.#outputDir = options.outputDir === undefined ? undefined : resolve(options.outputDir);
     this.storage = new StorageManager(options.env ?? process.env);
     this.host = new HostRoot(options.hostRoot ?? "/");
-    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) });
+    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, signal: this.#stop.signal, runId: this.runId, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) });
     this.artifacts = new ArtifactStore(this.#outputDir, this.storage.userDataPath("vms"));
     this.events.onFailure = ({ event, error }) =>
       this.ui.sendMessage({ type: "Warn", code: "W_EVENT_HANDLER", text: `A handler of ${event} failed: ${(error as Error)?.message ?? String(error)}` });
@@ -81,6 +90,19 @@ export class Kernel {
 
   isDryRun(): boolean {
     return this.#dryRun;
+  }
+
+  /**
+   * Stops the run cleanly (the CLI calls it on SIGINT and SIGTERM): the running effect finishes
+   * (or its stage undoes it), no new effect or stage starts, post-stage hooks still see the stages
+   * that finished, and `run()` ends with E_INTERRUPTED (exit code 130, or 143 for SIGTERM).
+   */
+  interrupt(signal: StopSignal = "SIGINT"): void {
+    if (!this.#stop.signal.aborted) this.#stop.abort(signal);
+  }
+
+  get signal(): AbortSignal {
+    return this.#stop.signal;
   }
 
   async use(plugin: Plugin): Promise<void> {
@@ -94,6 +116,10 @@ export class Kernel {
         session: this.session,
         ui: this.ui,
         isDryRun: () => this.#dryRun,
+        registerRunStartHook: (hook) => this.stages.registerRunStartHook(hook),
+        registerRunEndHook: (hook) => this.stages.registerRunEndHook(hook),
+        observeEffects: (observer) => this.effectLog.observe(observer),
+        report: () => this.report(),
       });
     } catch (error) {
       if (isVmforgeError(error)) throw error;
@@ -120,7 +146,15 @@ export class Kernel {
    * a check that said the host cannot do it.
    */
   async preflight(input: RunInput, participants?: ReadonlySet<string>): Promise<void> {
-    const context: PreflightContext = { input, host: this.host, storage: this.storage, plugins: this.manifests(), isDryRun: () => this.#dryRun };
+    const context: PreflightContext = {
+      input,
+      host: this.host,
+      storage: this.storage,
+      plugins: this.manifests(),
+      isDryRun: () => this.#dryRun,
+      setRunName: (name) => this.artifacts.setRunName(name),
+      recordInput: async (path, what) => void (await this.inputs.record(path, what)),
+    };
     const problems: Problem[] = [];
     const thrown: VmforgeError[] = [];
     let onlyHostProblems = true;
@@ -152,15 +186,15 @@ export class Kernel {
 
   async run(options: RunOptions = {}): Promise<RunReport> {
     const input: RunInput = { ...options.input, flags: options.input?.flags ?? {}, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) };
+    const selection = options.selection ?? {};
+    const resume = options.resume;
     this.#outcomes = [];
-    const graph = this.plan(options.selection);
-    if (options.resume) {
-      this.session.restore(options.resume.session);
-      if (options.resume.runName) this.artifacts.setRunName(options.resume.runName);
-    }
+    const graph = this.plan(selection);
+    if (resume) this.#restore(resume);
     await this.preflight(input, new Set(graph.stages.map((stage) => stage.plugin)));
     const outcomes = this.#outcomes;
     const manifests = this.manifests();
+    const interrupted = resume?.interrupted ?? [];
     const contextFor = (stage: OrderedStage) =>
       createStageContext({
         stageId: stage.id,
@@ -180,18 +214,82 @@ export class Kernel {
         dryRun: this.#dryRun,
         onHostUnfit: (reason) => this.#hostUnfit.push(reason),
         explainMissing: (key) => explainMissing(key, graph, outcomes),
+        inputs: this.inputs,
+        signal: this.#stop.signal,
+        interruptedEffects: interrupted.filter((record) => record.stage === stage.id),
       });
+    const startInfo: RunStartInfo = {
+      runId: this.runId,
+      runName: this.artifacts.runName,
+      dryRun: this.#dryRun,
+      hostRoot: this.host.root,
+      outputDir: this.#outputDir,
+      input,
+      selection,
+      graph,
+      plugins: manifests,
+      resume,
+      signal: this.#stop.signal,
+      ui: this.ui,
+    };
+    let outcome: RunOutcome = "done";
+    let failure: unknown;
     try {
+      const stopped = stopSignalOf(this.#stop.signal);
+      if (stopped) throw interruptedError(stopped, "before the first stage");
+      for (const hook of this.stages.runStartHooks()) await runHook("start", hook, startInfo);
       await this.stages.run(graph, {
         contextFor,
-        onOutcome: (outcome) => outcomes.push(outcome),
-        include: new Set(options.selection?.include ?? []),
-        ...(options.resume ? { completed: new Set(options.resume.completed) } : {}),
+        onOutcome: (finished) => outcomes.push(finished),
+        include: new Set(selection.include ?? []),
+        signal: this.#stop.signal,
+        ...(resume ? { completed: new Set(resume.completed) } : {}),
       });
+    } catch (error) {
+      outcome = isVmforgeError(error) && error.code === "E_INTERRUPTED" ? "interrupted" : "failed";
+      failure = error;
     } finally {
       await this.events.drain();
     }
+    failure = await this.#endRun({ ...startInfo, runName: this.artifacts.runName, outcome, error: failure, stages: [...outcomes], addFix: () => undefined }, failure);
+    if (failure !== undefined) throw failure;
     return this.report(outcomes);
+  }
+
+  /** Run-end hooks; a hook that fails after a run that succeeded fails it, after one that failed it is ignored. */
+  async #endRun(info: RunEndInfo, failure: unknown): Promise<unknown> {
+    const fixes: string[] = [];
+    const ended: RunEndInfo = { ...info, addFix: (text) => void fixes.push(text) };
+    for (const hook of this.stages.runEndHooks()) {
+      try {
+        await runHook("end", hook, ended);
+      } catch (error) {
+        if (failure === undefined) failure = error;
+      }
+    }
+    if (fixes.length > 0 && isVmforgeError(failure)) appendFix(failure, fixes.join(" "));
+    return failure;
+  }
+
+  /** Puts back what the completed stages of an earlier run left; nothing of a stage that runs again. */
+  #restore(resume: ResumeState): void {
+    const completed = new Set(resume.completed);
+    const byCompleted = <T extends { stage?: string }>(records: readonly T[] | undefined): T[] => (records ?? []).filter((record) => record.stage === undefined || completed.has(record.stage));
+    if (Array.isArray(resume.session)) {
+      this.session.restore(
+        resume.session.flatMap((entry) => {
+          if (!entry.collection) return entry.writers.every((writer) => completed.has(writer)) ? [entry] : [];
+          const items = (entry.value as unknown[]).map((value, index) => ({ value, writer: entry.writers[index] ?? "" })).filter((item) => completed.has(item.writer));
+          return items.length > 0 ? [{ ...entry, value: items.map((item) => item.value), writers: items.map((item) => item.writer) }] : [];
+        }),
+      );
+    } else {
+      this.session.restore(resume.session);
+    }
+    if (resume.runName) this.artifacts.setRunName(resume.runName);
+    this.effectLog.records.push(...byCompleted(resume.effects).map((record) => ({ ...record, resumed: true as const })));
+    this.artifacts.seed(byCompleted(resume.artifacts));
+    this.inputs.seed(resume.inputs ?? []);
   }
 
   /** The report of a run; without outcomes, of the latest run so far (what ran before a failure). */
@@ -210,6 +308,7 @@ export class Kernel {
       effects: this.effectLog.records,
       artifacts: this.artifacts.list(),
       hostUnfit: [...this.#hostUnfit],
+      inputs: this.inputs.list(),
     };
   }
 }
@@ -224,4 +323,17 @@ function explainMissing(key: string, graph: StageGraph, outcomes: readonly Stage
       return `${producer.id} (${producer.plugin}) writes session.${key} and ${fate}.`;
     })
     .join(" ");
+}
+
+async function runHook<I extends { runName: string | undefined }>(phase: "start" | "end", hook: (info: I) => void | Promise<void>, info: I): Promise<void> {
+  try {
+    await hook(info);
+  } catch (error) {
+    if (isVmforgeError(error)) throw error;
+    throw new VmforgeError("E_HOOK_FAILED", `A run-${phase} hook failed: ${(error as Error)?.message ?? String(error)}`, {
+      why: "Run hooks run with the pipeline, so a failing hook stops the run.",
+      fix: "Fix or uninstall the plugin that registered the hook.",
+      cause: error,
+    });
+  }
 }

@@ -45,6 +45,20 @@ export interface ConfigDeclaration {
   template?: () => Promise<string>;
 }
 
+/** A run of the pipeline a plugin command asks the program that runs it for (`vmforge resume`). */
+export interface WorkflowRequest {
+  /** `plan` (true) or `apply` (false). */
+  dryRun: boolean;
+  /** The VM description, absolute. */
+  configPath: string;
+  outputDir?: string;
+  /** Optional stages asked for by name (`--with`). */
+  include?: string[];
+  /** The run's switches (`input.flags`). */
+  flags?: Record<string, unknown>;
+  resume?: import("./run-hooks.js").ResumeState;
+}
+
 /** What a plugin command gets: the kernel (host root, storage, dry run) and the output streams. */
 export interface CommandContext {
   kernel: import("./kernel.js").Kernel;
@@ -52,6 +66,12 @@ export interface CommandContext {
   stderr: NodeJS.WritableStream;
   json: boolean;
   cwd: string;
+  /**
+   * Runs the pipeline as `vmforge plan` / `apply` would (the project's plugins, the same output,
+   * `plan.json`, Ctrl-C handling), with the command's global options; returns the exit code.
+   * Optional in the type for hand-made contexts; the CLI always provides it.
+   */
+  runWorkflow?(request: WorkflowRequest): Promise<number>;
 }
 
 export interface CommandModule {
@@ -68,6 +88,13 @@ export interface PluginCommand {
   load: () => Promise<CommandModule>;
 }
 
+/** A switch a plugin adds to `vmforge plan` and `apply` (`--wait`); it arrives in `input.flags`. */
+export interface PluginFlag {
+  /** The option without dashes, lowercase words joined by `-`: `wait` is `--wait`, `input.flags.wait`. */
+  name: string;
+  description: string;
+}
+
 export interface PluginManifest {
   name: string;
   version: string;
@@ -75,6 +102,8 @@ export interface PluginManifest {
   stages: StageDeclaration[];
   config?: ConfigDeclaration;
   commands?: PluginCommand[];
+  /** Boolean switches for `plan` and `apply`; `--a-b` becomes `input.flags.aB`. */
+  flags?: PluginFlag[];
 }
 
 export interface Plugin extends PluginManifest {
@@ -85,6 +114,7 @@ export interface Plugin extends PluginManifest {
 }
 
 const STAGE_ID = /^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$/;
+const FLAG_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** Declares a plugin; checks the shape early so a plugin author sees mistakes at import. */
 export function definePlugin<P extends Plugin>(plugin: P): P {
@@ -92,6 +122,9 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
   for (const stage of plugin.stages) {
     if (!STAGE_ID.test(stage.id)) throw new TypeError(`definePlugin(${plugin.name}): stage id "${stage.id}" must look like prefix:verb_noun`);
     if (typeof stage.load !== "function") throw new TypeError(`definePlugin(${plugin.name}): stage ${stage.id} needs a load() that imports its module`);
+  }
+  for (const flag of plugin.flags ?? []) {
+    if (!FLAG_NAME.test(flag.name)) throw new TypeError(`definePlugin(${plugin.name}): flag "${flag.name}" must be lowercase words joined by -`);
   }
   return Object.freeze(plugin);
 }

@@ -1,5 +1,5 @@
 import type { ArtifactStore, Artifact } from "./artifacts.js";
-import type { Effects, WriteFileOptions } from "./effects.js";
+import type { EffectObserver, EffectRecord, Effects, WriteFileOptions } from "./effects.js";
 import { VmforgeError } from "./errors.js";
 import type { EventManager, EventName, EventPayload } from "./events.js";
 import type { HostRoot } from "./host-root.js";
@@ -8,6 +8,9 @@ import type { CollectionKey, SessionKey, SessionStore } from "./session.js";
 import type { StorageManager } from "./storage.js";
 import type { StageUi, UIManager } from "./ui.js";
 import type { StageHook } from "./stage-manager.js";
+import type { InputLog } from "./input-log.js";
+import type { RunEndHook, RunStartHook } from "./run-hooks.js";
+import type { RunReport } from "./kernel.js";
 
 /** What a run was asked to do: the config file, the output folder, flags from the command line. */
 export interface RunInput {
@@ -42,6 +45,20 @@ export interface StageContext {
   artifactPath(name: string): string;
   /** Marks the host as unable to run what was asked; the command exits with code 3. */
   markHostUnfit(reason: string): void;
+  /**
+   * Says that the run read a file the user named (the VM description, a key file, an existing
+   * disk image): a resumed run refuses to go on when one changed. Fingerprinted at once (whole
+   * SHA-256 up to 16 MiB; size, mtime, inode and the first and last MiB above).
+   */
+  recordInput(path: string, what: string): Promise<void>;
+  /** Aborted when the run is asked to stop (Ctrl-C); a long stage may stop early and undo its step. */
+  readonly signal: AbortSignal;
+  /**
+   * When this run resumes one that was killed: the effects this stage had started then and never
+   * finished (a disk image being made, a driver being bound). The stage checks their result
+   * instead of trusting or simply repeating them. Empty otherwise.
+   */
+  readonly interruptedEffects: readonly EffectRecord[];
 }
 
 export interface PreflightContext {
@@ -50,6 +67,13 @@ export interface PreflightContext {
   readonly storage: StorageManager;
   readonly plugins: readonly PluginManifest[];
   isDryRun(): boolean;
+  /**
+   * Names the run (the VM) before the first stage, so run-start hooks know it (a lock per VM).
+   * Optional in the type for hand-made contexts; the kernel always provides it.
+   */
+  setRunName?(name: string): void;
+  /** As `StageContext.recordInput`. */
+  recordInput?(path: string, what: string): Promise<void>;
 }
 
 export interface PluginSetupApi {
@@ -62,10 +86,18 @@ export interface PluginSetupApi {
   /** For hooks that speak to the person outside any stage. */
   ui?: UIManager;
   isDryRun?(): boolean;
+  /** After every preflight check, before the first stage. */
+  registerRunStartHook?(hook: RunStartHook): void;
+  /** When the run is over: done, failed or interrupted. */
+  registerRunEndHook?(hook: RunEndHook): void;
+  /** Told before and after every effect that cannot simply be repeated (see `EffectEvent`). */
+  observeEffects?(observer: EffectObserver): void;
+  /** The run so far: stages, effects, artifacts (with hashes), inputs. */
+  report?(): RunReport;
 }
 
 /** The session as a hook sees it: plain data, no writes. */
-export type SessionView = Pick<SessionStore, "snapshot" | "keys" | "has">;
+export type SessionView = Pick<SessionStore, "snapshot" | "keys" | "has" | "entries">;
 
 export interface StageContextParts {
   stageId: string;
@@ -88,6 +120,9 @@ export interface StageContextParts {
   onHostUnfit(reason: string): void;
   /** Says why a key has no value yet (which stage writes it and what became of it). */
   explainMissing?(key: string): string | undefined;
+  inputs?: InputLog;
+  signal?: AbortSignal;
+  interruptedEffects?: readonly EffectRecord[];
 }
 
 export function createStageContext(parts: StageContextParts): StageContext {
@@ -144,5 +179,8 @@ export function createStageContext(parts: StageContextParts): StageContext {
     writeArtifact: (name, data, options) => parts.artifacts.write(parts.effects, stageId, name, data, options),
     artifactPath: (name) => parts.artifacts.pathOf(name),
     markHostUnfit: (reason) => parts.onHostUnfit(reason),
+    recordInput: async (path, what) => void (await parts.inputs?.record(path, what, stageId)),
+    signal: parts.signal ?? new AbortController().signal,
+    interruptedEffects: parts.interruptedEffects ?? [],
   };
 }

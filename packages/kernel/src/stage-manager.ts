@@ -2,6 +2,7 @@ import { VmforgeError, isVmforgeError } from "./errors.js";
 import type { Plugin, StageDeclaration, StageModule } from "./manifest.js";
 import { buildStageGraph, type OrderedStage, type StageGraph, type StageSelection } from "./stage-graph.js";
 import type { StageContext } from "./stage-context.js";
+import { interruptedError, stopSignalOf, type RunEndHook, type RunStartHook } from "./run-hooks.js";
 
 export type StageStatus = "done" | "skipped" | "failed" | "resumed";
 
@@ -33,6 +34,8 @@ export interface StageRunOptions {
   include?: ReadonlySet<string>;
   /** Called as each stage ends, so a failed run still reports what ran. */
   onOutcome?: (outcome: StageOutcome) => void;
+  /** Once aborted, no further stage starts; a stage that fails after it is reported as interrupted. */
+  signal?: AbortSignal;
   contextFor(stage: OrderedStage): StageContext;
 }
 
@@ -41,6 +44,8 @@ export class StageManager {
   readonly #plugins: Plugin[] = [];
   readonly #preHooks: StageHook[] = [];
   readonly #postHooks: StageHook[] = [];
+  readonly #runStartHooks: RunStartHook[] = [];
+  readonly #runEndHooks: RunEndHook[] = [];
 
   registerPlugin(plugin: Plugin): void {
     this.#plugins.push(plugin);
@@ -52,6 +57,24 @@ export class StageManager {
 
   registerPostStageHook(hook: StageHook): void {
     this.#postHooks.push(hook);
+  }
+
+  /** Runs after every preflight check, before the first stage (a lock, a check of saved state). */
+  registerRunStartHook(hook: RunStartHook): void {
+    this.#runStartHooks.push(hook);
+  }
+
+  /** Runs when the run is over, however it ended. */
+  registerRunEndHook(hook: RunEndHook): void {
+    this.#runEndHooks.push(hook);
+  }
+
+  runStartHooks(): readonly RunStartHook[] {
+    return this.#runStartHooks;
+  }
+
+  runEndHooks(): readonly RunEndHook[] {
+    return this.#runEndHooks;
   }
 
   plugins(): readonly Plugin[] {
@@ -87,13 +110,15 @@ export class StageManager {
         record({ id: stage.id, plugin: stage.plugin, status: "resumed", durationMs: 0 });
         continue;
       }
+      const stopped = stopSignalOf(options.signal);
+      if (stopped) throw interruptedError(stopped, `before ${stage.id}`);
       const context = options.contextFor(stage);
       if (declaration.when && !requested.has(stage.id)) {
         let shouldRun: boolean;
         try {
           shouldRun = await declaration.when(context);
         } catch (error) {
-          throw await this.#fail(stage, context, 0, stageError(stage, error, "its condition (when) failed"), record);
+          throw await this.#fail(stage, context, 0, stageError(stage, error, "its condition (when) failed", options.signal), record);
         }
         if (!shouldRun) {
           record({ id: stage.id, plugin: stage.plugin, status: "skipped", durationMs: 0, reason: "condition false" });
@@ -107,7 +132,7 @@ export class StageManager {
         const module = await loadStage(stage, declaration);
         await module.run(context);
       } catch (error) {
-        throw await this.#fail(stage, context, performance.now() - started, stageError(stage, error, "failed"), record);
+        throw await this.#fail(stage, context, performance.now() - started, stageError(stage, error, "failed", options.signal), record);
       }
       const durationMs = performance.now() - started;
       record({ id: stage.id, plugin: stage.plugin, status: "done", durationMs });
@@ -161,7 +186,10 @@ async function runHooks(phase: "pre" | "post", hooks: readonly StageHook[], info
   }
 }
 
-function stageError(stage: OrderedStage, error: unknown, what: string): VmforgeError {
+function stageError(stage: OrderedStage, error: unknown, what: string, signal: AbortSignal | undefined): VmforgeError {
+  // After Ctrl-C a stage fails because its program was stopped too: that is the interruption.
+  const stopped = stopSignalOf(signal);
+  if (stopped && !(isVmforgeError(error) && error.code === "E_INTERRUPTED")) return interruptedError(stopped, `during ${stage.id}`, error);
   if (isVmforgeError(error)) return error;
   return new VmforgeError("E_STAGE_FAILED", `Stage ${stage.id} (${stage.plugin}) ${what}: ${messageOf(error)}`, { cause: error });
 }

@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { caught, kernelWith, plugin, stage, temporaryDir, treeOf } from "./helpers.js";
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 describe("artifacts", () => {
   it("writes artifacts into --out even in a dry run, with fixed names", async () => {
@@ -27,8 +30,8 @@ describe("artifacts", () => {
     expect(await treeOf(out)).toEqual(["cloud-init/", "cloud-init/meta-data", "domain.xml"]);
     expect(report.artifactDir).toBe(out);
     expect(report.artifacts).toEqual([
-      { name: "domain.xml", path: join(out, "domain.xml"), bytes: 9, stage: "p:write", status: "done" },
-      { name: "cloud-init/meta-data", path: join(out, "cloud-init/meta-data"), bytes: 19, stage: "p:write", status: "done" },
+      { name: "domain.xml", path: join(out, "domain.xml"), bytes: 9, stage: "p:write", status: "done", sha256: sha256("<domain/>") },
+      { name: "cloud-init/meta-data", path: join(out, "cloud-init/meta-data"), bytes: 19, stage: "p:write", status: "done", sha256: sha256("instance-id: web-1\n") },
     ]);
   });
 

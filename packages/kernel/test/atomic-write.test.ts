@@ -2,12 +2,17 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined, noHardLinks: false }));
+const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined, noHardLinks: false, synced: [] as string[] }));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:fs/promises")>();
   const open: typeof original.open = async (...args) => {
     const handle = await original.open(...args);
+    const sync = handle.sync.bind(handle);
+    handle.sync = async () => {
+      failure.synced.push(String(args[0]));
+      return sync();
+    };
     if (failure.afterBytes === undefined) return handle;
     const limit = failure.afterBytes;
     return new Proxy(handle, {
@@ -31,15 +36,24 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   return { ...original, open, link, default: { ...original, open, link } };
 });
 
-const { writeFileAtomic, EffectLog, HostRoot } = await import("../src/index.js");
+const { writeFileAtomic, removeFileDurably, EffectLog, HostRoot } = await import("../src/index.js");
 const { caught, temporaryDir } = await import("./helpers.js");
 
 afterEach(() => {
   failure.afterBytes = undefined;
   failure.noHardLinks = false;
+  failure.synced.length = 0;
 });
 
 describe("atomic writes", () => {
+  it("flushes the new file, then its folder once the rename is done, so the write survives a power cut", async () => {
+    const dir = await temporaryDir();
+    await writeFileAtomic(join(dir, "checkpoint.json"), "{}");
+    expect(failure.synced).toHaveLength(2);
+    expect(failure.synced[0]).toMatch(/\/\.checkpoint\.json\.\d+\.[0-9a-f]{8}\.tmp$/);
+    expect(failure.synced[1]).toBe(dir);
+  });
+
   it("leaves no file at all when a new file's write fails halfway", async () => {
     const dir = await temporaryDir();
     failure.afterBytes = 3;
@@ -80,5 +94,16 @@ describe("atomic writes", () => {
     await expect(writeFileAtomic(join(dir, "disk.img"), "again", { exclusive: true })).rejects.toMatchObject({ code: "EEXIST" });
     expect(await readFile(join(dir, "disk.img"), "utf8")).toBe("new");
     expect(await readdir(dir)).toEqual(["disk.img"]);
+  });
+});
+
+describe("durable removal", () => {
+  it("removes a file and does not mind one that is gone", async () => {
+    const dir = await temporaryDir();
+    await writeFile(join(dir, "checkpoint.json"), "{}");
+    await removeFileDurably(join(dir, "checkpoint.json"));
+    expect(failure.synced).toEqual([dir]);
+    await removeFileDurably(join(dir, "checkpoint.json"));
+    expect(await readdir(dir)).toEqual([]);
   });
 });
