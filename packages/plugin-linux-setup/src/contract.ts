@@ -45,7 +45,8 @@ export const linuxConfigSchema = z.object({
 });
 export type LinuxConfig = z.infer<typeof linuxConfigSchema>;
 export type LinuxUserConfig = z.infer<typeof linuxUserConfigSchema>;
-export const linuxConfigKey = defineSessionKey<LinuxConfig>("linux_config", linuxConfigSchema);
+/** Secret: it holds the users' password hashes. */
+export const linuxConfigKey = defineSessionKey<LinuxConfig>("linux_config", linuxConfigSchema, { secret: true });
 
 export const cloudInitUserDataSchema = z.object({
   /** The `user-data` file: `#cloud-config` and one YAML document. */
@@ -54,7 +55,8 @@ export const cloudInitUserDataSchema = z.object({
   networkConfig: z.string(),
 });
 export type CloudInitUserData = z.infer<typeof cloudInitUserDataSchema>;
-export const cloudInitUserDataKey = defineSessionKey<CloudInitUserData>("cloud_init_user_data", cloudInitUserDataSchema);
+/** Secret: user-data carries the users' password hashes (`passwd`). */
+export const cloudInitUserDataKey = defineSessionKey<CloudInitUserData>("cloud_init_user_data", cloudInitUserDataSchema, { secret: true });
 
 export const cloudInitMetaDataSchema = z.object({
   /** Changes exactly when user-data, network-config or the host name change. */

@@ -16,6 +16,8 @@ export interface LinuxConfigSource {
   /** The TOML file: relative paths in the table are beside it. */
   tomlPath: string;
   tomlText: string;
+  /** Told of every file the table names as it is read (the kernel's `ctx.recordInput`). */
+  recordInput?: (path: string, what: string) => Promise<void>;
 }
 
 /** The [linux] table -> the resolved config: defaults applied, key files and user_data_file read. */
@@ -89,6 +91,7 @@ async function resolveUser(user: LinuxUserTable, index: number, source: LinuxCon
 async function readKeyFile(given: string, index: number, source: LinuxConfigSource, problems: Problem[]): Promise<string[]> {
   const path = resolveUserPath(given, source.tomlPath);
   const keyPath = `linux.users[${index}].ssh_authorized_keys_file`;
+  await source.recordInput?.(path, `${keyPath} (the ssh key file)`);
   const read = await readLinuxFile(path, LinuxFileLimits.keyFile, "the ssh key file");
   if (!read.ok) {
     problems.push({
@@ -114,6 +117,7 @@ async function readKeyFile(given: string, index: number, source: LinuxConfigSour
 
 async function readUserData(given: string, source: LinuxConfigSource, problems: Problem[]): Promise<LinuxConfig["userData"]> {
   const file = resolveUserPath(given, source.tomlPath);
+  await source.recordInput?.(file, "linux.user_data_file");
   const read = await readLinuxFile(file, LinuxFileLimits.userData, "user_data_file");
   if (!read.ok) {
     problems.push({

@@ -138,7 +138,8 @@ export type RequestDisk = z.infer<typeof requestDiskSchema>;
 export type RequestNetwork = z.infer<typeof requestNetworkSchema>;
 export type RequestPassthrough = z.infer<typeof requestPassthroughSchema>;
 
-export const userVmRequestKey = defineSessionKey<UserVmRequest>("user_vm_request", userVmRequestSchema);
+/** Secret: `source.text` and `extensions` carry every table as written, password hashes included. */
+export const userVmRequestKey = defineSessionKey<UserVmRequest>("user_vm_request", userVmRequestSchema, { secret: true });
 
 // ---------------------------------------------------------------------------------------------
 // session.host_devices: PCI functions a passthrough plugin hands to the guest.

@@ -14,6 +14,8 @@ import { pathClashes, qemuPathClaims, type PathClaim } from "./vm-paths.js";
 export async function preflightVmRequest(ctx: PreflightContext, self: string): Promise<void> {
   if (!ctx.input.configPath) return;
   const { path, text } = await readVmDescription(ctx.input.configPath);
+  // A resumed run refuses to go on when the description changed since.
+  await ctx.recordInput?.(path, "the VM description");
   const input = { path, text, plugins: ctx.plugins, self };
   const known = checkedBefore(path, text, ctx.plugins);
   const checked: DescriptionCheck = known ? { tables: known, extensions: known.extensions, problems: [], context: requestProblemContext(known) } : await checkVmDescription(input);
@@ -21,6 +23,8 @@ export async function preflightVmRequest(ctx: PreflightContext, self: string): P
   const problems: Problem[] = [...checked.problems, ...(await pathClashes(checked.context, claims))];
   if (problems.length === 0) {
     if (!known) remember(path, text, ctx.plugins, requestOf(checked, input));
+    // Named before the first stage, so run-start hooks know the VM (one run per VM at a time).
+    if (checked.tables.vm) ctx.setRunName?.(checked.tables.vm.name);
     return;
   }
   problems.push(...(await hostLimitProblems(ctx.host, checked.context, checked.tables)));

@@ -11,6 +11,7 @@ export async function run(ctx: StageContext): Promise<void> {
     vmName: request.vm.name,
     tomlPath: request.source.path,
     tomlText: request.source.text,
+    recordInput: (path, what) => ctx.recordInput(path, what),
   });
   ctx.set(linuxConfigKey, config);
   const users = config.users.map((user) => user.name).join(", ") || "the image's default user";

@@ -16,6 +16,7 @@ export async function run(ctx: StageContext): Promise<void> {
   await checkExistingImages(ctx, qemuImg, imagesOfDefinition(definition, request), requestProblemContext(request));
   const images = diskImageCommands(definition, qemuImg, temporaryImagePath);
   if (images.length === 0) return;
+  await reportInterruptedCreations(ctx, images.map((image) => image.path));
   await ctx.ui.progress(
     "qemu_setup:disk_images",
     `Disk images for ${definition.name}`,
@@ -44,8 +45,8 @@ async function checkExistingImages(ctx: StageContext, qemuImg: string, images: E
       problems.push(brokenImage(context, image, "neither a file nor a block device", "it cannot hold a disk image"));
       continue;
     }
-    const info = await ctx.effects.run(qemuImg, infoArguments(image), { description: `check ${image.path} before using it` });
-    const check = image.format === "qcow2" ? await ctx.effects.run(qemuImg, checkArguments(image), { description: `check the qcow2 metadata of ${image.path}` }) : undefined;
+    const info = await ctx.effects.run(qemuImg, infoArguments(image), { description: `check ${image.path} before using it`, idempotent: true });
+    const check = image.format === "qcow2" ? await ctx.effects.run(qemuImg, checkArguments(image), { description: `check the qcow2 metadata of ${image.path}`, idempotent: true }) : undefined;
     if (info === undefined) {
       ctx.ui.info(`Would check ${image.path} with qemu-img before using it.`);
       continue;
@@ -87,6 +88,8 @@ function brokenImage(context: ProblemContext, image: ExistingImage, received: st
  */
 async function createImage(ctx: StageContext, path: string, argv: string[]): Promise<void> {
   if (await lstat(path).then(() => true, () => false)) {
+    // A run killed between placing the image and removing its temporary name left the latter (a second link to the same image).
+    if (ctx.effects.willWrite(path)) await removeTemporary(temporaryImagePath(path));
     ctx.ui.info(`${path} exists and passed the check; used as is (vmforge never overwrites an image).`);
     return;
   }
@@ -114,4 +117,23 @@ async function createImage(ctx: StageContext, path: string, argv: string[]): Pro
     });
   }
   ctx.ui.info(`Created ${path}.`);
+}
+
+/**
+ * A resumed run after a kill in the middle of `qemu-img create`: the image is checked, not
+ * trusted and not simply made again. It is at its name only once qemu-img succeeded (it is made
+ * under a temporary name, then linked into place), and then it has just passed qemu-img
+ * info/check above; otherwise the half-made temporary file is made again from scratch.
+ */
+async function reportInterruptedCreations(ctx: StageContext, paths: string[]): Promise<void> {
+  for (const path of paths) {
+    const temporary = temporaryImagePath(path);
+    if (!ctx.interruptedEffects.some((record) => record.kind === "run" && record.command?.includes(temporary))) continue;
+    const placed = await lstat(path).then(() => true, () => false);
+    ctx.ui.info(
+      placed
+        ? `The run before was stopped while it created ${path}; the image had been completed, passed qemu-img's check, and is kept.`
+        : `The run before was stopped while it created ${path}; the image was not finished, so it is made again.`,
+    );
+  }
 }

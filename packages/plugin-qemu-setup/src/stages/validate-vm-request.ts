@@ -1,9 +1,10 @@
+import { dirname, resolve } from "node:path";
 import type { StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
-import { userVmRequestKey } from "../contract.js";
+import { userVmRequestKey, type UserVmRequest } from "../contract.js";
 import { KNOWN_TABLE_OWNERS } from "../known-tables.js";
 import { validateVmRequest, validationError, type Warning } from "../validate-request.js";
-import { hostFitKey } from "../working-keys.js";
+import { hostFitKey, type HostFit } from "../working-keys.js";
 
 export async function run(ctx: StageContext): Promise<void> {
   const request = ctx.get(userVmRequestKey);
@@ -17,9 +18,25 @@ export async function run(ctx: StageContext): Promise<void> {
   }
   for (const warning of warnings) ctx.ui.warn(warning.text, warning.fix, warning.code);
   if (problems.length > 0) throw validationError(problems);
+  await recordUserFiles(ctx, request, fit);
   ctx.set(hostFitKey, fit);
   ctx.ui.info(`The host can run ${request.vm.name} (${fit.accelerator.type}: ${fit.accelerator.reason}).`);
   if (fit.ovmf) ctx.ui.info(`UEFI firmware: ${fit.ovmf.code}, variables from ${fit.ovmf.varsTemplate} (chosen by ${fit.ovmf.source}).`);
+}
+
+/**
+ * The files the description names that are already there (images used as they are, base images,
+ * firmware overrides): a resumed run refuses to go on when one changed. Images vmforge makes are
+ * its output, not an input.
+ */
+async function recordUserFiles(ctx: StageContext, request: UserVmRequest, fit: HostFit): Promise<void> {
+  for (const [index, disk] of fit.disks.entries()) {
+    if (disk.path !== null && disk.exists) await ctx.recordInput(disk.path, `disk[${index}]'s image`);
+    if (disk.backingPath !== null) await ctx.recordInput(disk.backingPath, `the base image of disk[${index}]`);
+  }
+  const baseDir = dirname(request.source.path);
+  if (request.firmware.code !== undefined) await ctx.recordInput(resolve(baseDir, request.firmware.code), "[firmware] code");
+  if (request.firmware.vars !== undefined) await ctx.recordInput(resolve(baseDir, request.firmware.vars), "[firmware] vars");
 }
 
 /** A guest plugin owns the table named after its guest (`[linux]` for guest = "linux"). */

@@ -4,7 +4,7 @@ import type { StageContext } from "@vmforge/kernel";
 import { buildHostReport, environmentDataKey, type EnvironmentData } from "@vmforge/plugin-env-check";
 import { hostDevicesKey, userVmRequestKey, type UserVmRequest } from "@vmforge/plugin-qemu-setup";
 import { bindDevices } from "../apply/bind-devices.js";
-import { vfioPlanKey } from "../contract.js";
+import { vfioPlanKey, type VfioPlan } from "../contract.js";
 import { buildPlan } from "../planner/build-plan.js";
 import { readHostExtras } from "../planner/host-extras.js";
 import { renderPlan } from "../render-plan.js";
@@ -16,13 +16,15 @@ export async function run(ctx: StageContext): Promise<void> {
   const request = ctx.get(userVmRequestKey);
   if (!ctx.runName) ctx.setRunName(request.vm.name);
   const extras = await readHostExtras(ctx.host, env, env.pci.devices.map((device) => device.address));
+  const romFiles = romFilesOf(request);
+  for (const [index, rom] of romFiles) if (rom.exists) await ctx.recordInput(rom.path, `passthrough[${index}].rom_file`);
   const { plan, hostDevices } = buildPlan({
     env,
     request,
     extras,
     iommuFix: iommuFixFor(env),
     undoJournal: ctx.storage.userDataPath("vms", request.vm.name, "vfio-undo.json"),
-    romFiles: romFilesOf(request),
+    romFiles,
   });
   ctx.set(vfioPlanKey, plan);
   for (const device of hostDevices) ctx.add(hostDevicesKey, device);
@@ -30,8 +32,26 @@ export async function run(ctx: StageContext): Promise<void> {
   const bindNow = ctx.input.flags.bindVfio === true;
   const artifact = await ctx.writeArtifact(PLAN_ARTIFACT, `${JSON.stringify(plan, null, 2)}\n`, { description: "VFIO binding plan" });
   ctx.ui.result(renderPlan(plan, { bindNow }), plan, artifact.path);
-  if (bindNow) await bindDevices(ctx, plan);
+  if (bindNow) {
+    reportInterruptedBinding(ctx, plan);
+    await bindDevices(ctx, plan);
+  }
   else if (plan.functions.some((fn) => fn.action === "bind")) ctx.ui.info(`Nothing was bound: \`vmforge apply CONFIG --bind-vfio\` binds now, or bind at boot with ${plan.bootTime.kernelParameter}.`);
+}
+
+/**
+ * A resumed run after a kill in the middle of binding: the sysfs writes that started are not
+ * trusted or simply repeated. The plan was just made from the drivers the devices have now, so
+ * a function already on vfio-pci is left as it is (`already-bound`), and the journal keeps the
+ * drivers the first binding recorded.
+ */
+function reportInterruptedBinding(ctx: StageContext, plan: VfioPlan): void {
+  const started = ctx.interruptedEffects.filter((record) => record.kind === "sysfs-write");
+  if (started.length === 0) return;
+  const bound = plan.functions.filter((fn) => fn.action === "already-bound").map((fn) => fn.address);
+  ctx.ui.info(
+    `The run before was stopped while it bound devices (at ${started.map((record) => `${record.value?.trim()} > ${record.path}`).join(", ")}); checked the drivers again: ${bound.length > 0 ? `${bound.join(", ")} already on vfio-pci` : "none on vfio-pci yet"}.`,
+  );
 }
 
 /** The env-check plugin's own advice for turning the IOMMU on, so both say the same. */
