@@ -1,19 +1,21 @@
-import { ExitCode, VmforgeError } from "@vmforge/kernel";
+import { resolve } from "node:path";
+import { ExitCode, StorageManager, VmforgeError } from "@vmforge/kernel";
 import { applyCommand, planCommand } from "./commands/workflow.js";
 import { checkCommand } from "./commands/check.js";
 import type { Command } from "./commands/command.js";
 import { initCommand } from "./commands/init.js";
 import { findPluginCommand, runPluginCommand } from "./commands/plugin-commands.js";
 import { pluginsCommand } from "./commands/plugins.js";
-import { resumeCommand } from "./commands/resume.js";
 import { stagesCommand } from "./commands/stages.js";
 import { errorDocument, exitCodeOf, formatError } from "./error-output.js";
+import { FIRST_PARTY_COMMANDS } from "./first-party-commands.js";
+import { installHint } from "./install-hint.js";
 import { globalHelp } from "./options.js";
 import { choosePalette } from "./render/colors.js";
 import { safeJson } from "./render/visible.js";
 import type { Io } from "./runtime.js";
 
-const commands: Command[] = [initCommand, pluginsCommand, stagesCommand, checkCommand, planCommand, applyCommand, resumeCommand];
+const commands: Command[] = [initCommand, pluginsCommand, stagesCommand, checkCommand, planCommand, applyCommand];
 
 function usage(): string {
   return `vmforge: a VM description in, everything QEMU/KVM needs out, checked against the host first.
@@ -22,6 +24,9 @@ Usage: vmforge <command> [options]
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).join("\n")}
+
+Plugins add commands: \`vmforge resume [NAME]\` (@vmforge/plugin-recovery), \`vmforge vfio undo NAME\`
+(@vmforge/plugin-vfio-configurator); \`vmforge plugins\` lists what this project has.
 
 ${globalHelp}
 
@@ -56,6 +61,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
         }
         return await runPluginCommand(match, io);
       }
+      const provider = Object.hasOwn(FIRST_PARTY_COMMANDS, name) ? FIRST_PARTY_COMMANDS[name] : undefined;
+      if (provider) {
+        const place = { projectDir: resolve(io.cwd, projectOf(rest) ?? "."), userConfigDir: new StorageManager(io.env).userConfigPath() };
+        throw new VmforgeError("E_COMMAND_UNAVAILABLE", `\`vmforge ${name}\` comes from ${provider}, which this project does not have.`, {
+          exitCode: ExitCode.usage,
+          why: "vmforge runs the commands of the plugins the project's package.json (or your user's plugin folder) lists.",
+          fix: installHint([provider], place),
+        });
+      }
       const known = [...commands.map((candidate) => candidate.name), ...all.map((candidate) => candidate.name)];
       throw new VmforgeError("E_USAGE", `Unknown command "${name}".`, { exitCode: ExitCode.usage, fix: `Commands: ${known.join(", ")}.` });
     }
@@ -75,4 +89,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return exitCodeOf(error);
   }
+}
+
+function projectOf(argv: string[]): string | undefined {
+  const index = argv.indexOf("--project");
+  return index >= 0 ? argv[index + 1] : argv.find((word) => word.startsWith("--project="))?.slice("--project=".length);
 }

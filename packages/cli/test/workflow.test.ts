@@ -139,7 +139,7 @@ describe("check and exit codes", () => {
     [["plan", "missing.toml"], 2, "E_CONFIG_NOT_FOUND"],
     [["stages", "--format", "svg"], 2, "Unknown format"],
     [["check", "--nope"], 2, "Unknown option"],
-    [["resume"], 2, "E_RESUME_UNAVAILABLE"],
+    [["resume"], 2, "E_COMMAND_UNAVAILABLE"],
   ])("vmforge %j exits %i with a clear message and no stack trace", async (args, code, text) => {
     const result = await execa("node", [cliBin, ...args], { cwd: project, reject: false });
     expect(result.exitCode).toBe(code);
@@ -155,7 +155,7 @@ describe("check and exit codes", () => {
   });
 
   it("every command has --help", async () => {
-    for (const command of ["init", "plugins", "stages", "check", "plan", "apply", "resume"]) {
+    for (const command of ["init", "plugins", "stages", "check", "plan", "apply"]) {
       const result = await execa("node", [cliBin, command, "--help"], { cwd: project });
       expect(result.stdout).toContain(`Usage: vmforge ${command}`);
       expect(result.stdout).toContain("--json");

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { Kernel, type Plugin, type PluginCommand } from "@vmforge/kernel";
+import { globalOptionSpec, type GlobalOptions } from "../options.js";
 import { discoverPlugins, type Io } from "../runtime.js";
+import { runWorkflow } from "./workflow.js";
 
 export interface MatchedCommand {
   plugin: Plugin;
@@ -32,11 +35,35 @@ function projectOption(argv: string[]): string | undefined {
   return index >= 0 ? argv[index + 1] : argv.find((word) => word.startsWith("--project="))?.slice("--project=".length);
 }
 
-/** Runs a plugin command with a kernel set up from the global options it was given. */
+/**
+ * Runs a plugin command with a kernel set up from the global options it was given, and the
+ * means to run the pipeline as plan and apply do (with the same global options).
+ */
 export async function runPluginCommand(match: MatchedCommand, io: Io): Promise<number> {
-  const hostRootIndex = match.args.indexOf("--host-root");
-  const hostRoot = hostRootIndex >= 0 ? match.args[hostRootIndex + 1] : undefined;
-  const kernel = new Kernel({ env: io.env, ...(hostRoot ? { hostRoot: resolve(io.cwd, hostRoot) } : {}) });
+  const global = globalOptionsOf(match.args, io);
+  const kernel = new Kernel({ env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
   const module = await match.command.load();
-  return module.run(match.args, { kernel, stdout: io.stdout, stderr: io.stderr, json: match.args.includes("--json"), cwd: io.cwd });
+  return module.run(match.args, {
+    kernel,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    json: global.json,
+    cwd: io.cwd,
+    runWorkflow: (request) => runWorkflow(io, global, request),
+  });
+}
+
+/** The global options among a plugin command's own; the command checks the rest. */
+function globalOptionsOf(args: string[], io: Io): GlobalOptions {
+  const { values } = parseArgs({ args, options: globalOptionSpec, strict: false, allowPositionals: true });
+  const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+  return {
+    json: values.json === true,
+    jsonLines: values["json-lines"] === true,
+    quiet: values.quiet === true,
+    noColor: values["no-color"] === true,
+    help: values.help === true,
+    hostRoot: text(values["host-root"]),
+    project: text(values.project) ?? io.cwd,
+  };
 }

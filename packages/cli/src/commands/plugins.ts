@@ -25,6 +25,8 @@ With --json-lines, one {"event":"plugin",...} line per plugin.`,
       description: plugins[index]!.description,
       configTables: plugins[index]!.config?.tables ?? [],
       stages: plugins[index]!.stages.map((stage) => stage.id),
+      commands: (plugins[index]!.commands ?? []).map((command) => ({ name: command.name, usage: command.usage, summary: command.summary })),
+      flags: (plugins[index]!.flags ?? []).map((flag) => ({ name: `--${flag.name}`, description: flag.description })),
     }));
     if (global.json) {
       printJson(io, { plugins: rows });
@@ -44,6 +46,8 @@ With --json-lines, one {"event":"plugin",...} line per plugin.`,
       io.stdout.write(`${palette.bold(visibleLine(row.package))} ${visibleLine(row.version)}  ${palette.dim(visibleLine(row.path))}\n`);
       if (row.description) io.stdout.write(`  ${visible(row.description)}\n`);
       for (const stage of row.stages) io.stdout.write(`  - ${visibleLine(stage)}\n`);
+      for (const command of row.commands) io.stdout.write(`  command: ${visibleLine(command.usage)}\n`);
+      for (const flag of row.flags) io.stdout.write(`  flag for plan and apply: ${visibleLine(flag.name)}  ${visible(flag.description)}\n`);
     }
     return 0;
   },

@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, StorageManager, VmforgeError, writeFileAtomic, type PluginManifest, type RunReport, type UiEnvelope } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, writeFileAtomic, type PluginManifest, type RunReport, type UiEnvelope, type WorkflowRequest } from "@vmforge/kernel";
 import { errorJson, withFollowUp } from "../error-output.js";
 import { writeFailure } from "../fs-faults.js";
-import { parseCommand } from "../options.js";
+import { globalOptionSpec, parseCommand, type GlobalOptions } from "../options.js";
 import { checkOutputDir } from "../out-dir.js";
 import { requestOwnersCheck, tableOwners } from "../request-owners.js";
+import { setAsidePluginFlags, pluginFlagValues } from "../plugin-flags.js";
 import { createRuntime, type Io } from "../runtime.js";
+import { stopRunOnSignals } from "../stop-signals.js";
 import type { Palette } from "../render/colors.js";
 import { visibleLine } from "../render/visible.js";
 import { printJson, type Command } from "./command.js";
@@ -16,72 +18,107 @@ const workflowOptions = {
   with: { type: "string", multiple: true },
   "bind-vfio": { type: "boolean", default: false },
 } as const;
+const BUILT_IN_OPTIONS = new Set([...Object.keys(workflowOptions), ...Object.keys(globalOptionSpec)]);
 
 function workflowCommand(name: "plan" | "apply"): Command {
   const dryRun = name === "plan";
   return {
     name,
     summary: dryRun ? "compute everything for a VM; change nothing on the host" : "set the VM up for real",
-    usage: `vmforge ${name} CONFIG [--out DIR] [--with STAGE]...${dryRun ? "" : " [--bind-vfio]"}`,
+    usage: `vmforge ${name} CONFIG [--out DIR] [--with STAGE]...${dryRun ? "" : " [--bind-vfio]"} [plugin flags, e.g. --wait]`,
     help: dryRun
       ? `Runs every stage in dry run: the host is read, the request validated, the VM defined, and every
 change that apply would make is recorded and printed instead (plan.json). With --out DIR the
 artifacts (vm-definition.json, qemu-command.json, launch.sh, domain.xml, cloud-init/, seed.iso,
-plan.json) are written into DIR and nowhere else.`
+plan.json) are written into DIR and nowhere else. Installed plugins may add flags, such as
+--wait (wait while another run of the same VM goes on); \`vmforge plugins --json\` lists them.`
       : `Runs every stage for real: disk images are created, artifacts written to
-$VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO binding plan.`,
+$VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO binding plan.
+Ctrl-C (SIGINT) or SIGTERM stops it once the running step is over (exit 130 / 143); a second
+one stops at once. Installed plugins may add flags, such as --wait (wait while another run of
+the same VM goes on); \`vmforge plugins --json\` lists them.`,
     async run(argv, io) {
-      const { values, positionals, global } = parseCommand(argv, workflowOptions, this.usage);
+      const { argv: builtIn, flags: pluginFlags } = setAsidePluginFlags(argv, BUILT_IN_OPTIONS);
+      const { values, positionals, global } = parseCommand(builtIn, workflowOptions, this.usage);
       const [config, ...extra] = positionals;
       if (!config || extra.length > 0) throw new VmforgeError("E_USAGE", config ? `Unexpected arguments: ${extra.join(" ")}` : "A CONFIG file is required.", { exitCode: ExitCode.usage, fix: `Usage: ${this.usage}` });
       const configPath = resolve(io.cwd, config);
       if (!existsSync(configPath)) throw new VmforgeError("E_CONFIG_NOT_FOUND", `No such file: ${config}`, { exitCode: ExitCode.usage, fix: "Give the path of a VM TOML file; `vmforge init` writes a commented template." });
       const outputDir = values.out ? resolve(io.cwd, String(values.out)) : undefined;
       if (outputDir) await checkOutputDir(outputDir, "--out");
-      const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
-      const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
-      // plan.json records what was done, also after a failure; failing to write it must not hide why the run failed.
-      const savePlan = async (document: PlanDocument): Promise<VmforgeError | undefined> => {
-        if (!document.artifactDir || (dryRun && !outputDir)) return undefined;
-        const path = join(document.artifactDir, "plan.json");
-        try {
-          await writeFileAtomic(path, `${JSON.stringify(document, null, 2)}\n`);
-          return undefined;
-        } catch (error) {
-          return writeFailure(error, path, "the record of the run");
-        }
+      const request: WorkflowRequest = {
+        dryRun,
+        configPath,
+        ...(outputDir ? { outputDir } : {}),
+        include: (values.with as string[] | undefined) ?? [],
+        flags: { bindVfio: values["bind-vfio"] === true },
       };
-      const failed = async (error: unknown): Promise<never> => {
-        const fault = await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history()), ok: false, error: errorJson(error) });
-        throw fault ? withFollowUp(error, fault) : error;
-      };
-      let report: RunReport;
-      try {
-        report = await runtime.kernel.run({
-          input: { configPath, flags: { bindVfio: values["bind-vfio"] === true } },
-          selection: { include: (values.with as string[] | undefined) ?? [] },
-        });
-      } catch (error) {
-        return await failed(error);
-      } finally {
-        runtime.renderer.close();
-      }
-      const idle = nothingDone(report, runtime.kernel.manifests(), configPath);
-      if (idle) return await failed(idle);
-      const document = planDocument(name, report, runtime.kernel.ui.history());
-      const fault = await savePlan(document);
-      if (fault) Object.assign(document, { ok: false, error: errorJson(fault) });
-      if (global.json) {
-        printJson(io, document);
-        return fault ? fault.exitCode : ExitCode.ok;
-      }
-      if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
-      if (fault) throw fault;
-      // What the host lacks in general (e.g. no KVM) is `check`'s verdict; a plan or apply fails
-      // with exit code 3 only when a stage finds the host unable to run this VM, and says so.
-      return ExitCode.ok;
+      return runWorkflow(io, global, request, { pluginFlags, usage: this.usage });
     },
   };
+}
+
+/**
+ * One run of the pipeline, as `plan` and `apply` do it and as a plugin command asks for it
+ * (`vmforge resume`): the project's plugins, the renderer, Ctrl-C handling, plan.json (also
+ * after a failure), the summary. Returns the exit code; throws the run's error.
+ */
+export async function runWorkflow(io: Io, global: GlobalOptions, request: WorkflowRequest, options: { pluginFlags?: string[]; usage?: string } = {}): Promise<number> {
+  const { dryRun, configPath, outputDir } = request;
+  const name = dryRun ? "plan" : "apply";
+  const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
+  const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
+  let flags: Record<string, unknown>;
+  try {
+    flags = { ...request.flags, ...pluginFlagValues(options.pluginFlags ?? [], runtime.plugins, options.usage ?? `vmforge ${name} CONFIG`) };
+  } catch (error) {
+    runtime.renderer.close();
+    throw error;
+  }
+  // plan.json records what was done, also after a failure; failing to write it must not hide why the run failed.
+  const savePlan = async (document: PlanDocument): Promise<VmforgeError | undefined> => {
+    if (!document.artifactDir || (dryRun && !outputDir)) return undefined;
+    const path = join(document.artifactDir, "plan.json");
+    try {
+      await writeFileAtomic(path, `${JSON.stringify(document, null, 2)}\n`);
+      return undefined;
+    } catch (error) {
+      return writeFailure(error, path, "the record of the run");
+    }
+  };
+  const resumed = request.resume !== undefined;
+  const failed = async (error: unknown): Promise<never> => {
+    const fault = await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history(), resumed), ok: false, error: errorJson(error) });
+    throw fault ? withFollowUp(error, fault) : error;
+  };
+  const restoreSignals = stopRunOnSignals(runtime.kernel);
+  let report: RunReport;
+  try {
+    report = await runtime.kernel.run({
+      input: { configPath, flags },
+      selection: { include: request.include ?? [] },
+      ...(request.resume ? { resume: request.resume } : {}),
+    });
+  } catch (error) {
+    return await failed(error);
+  } finally {
+    restoreSignals();
+    runtime.renderer.close();
+  }
+  const idle = nothingDone(report, runtime.kernel.manifests(), configPath);
+  if (idle) return await failed(idle);
+  const document = planDocument(name, report, runtime.kernel.ui.history(), resumed);
+  const fault = await savePlan(document);
+  if (fault) Object.assign(document, { ok: false, error: errorJson(fault) });
+  if (global.json) {
+    printJson(io, document);
+    return fault ? fault.exitCode : ExitCode.ok;
+  }
+  if (!global.jsonLines) printSummary(io, document, runtime.palette, global.quiet);
+  if (fault) throw fault;
+  // What the host lacks in general (e.g. no KVM) is `check`'s verdict; a plan or apply fails
+  // with exit code 3 only when a stage finds the host unable to run this VM, and says so.
+  return ExitCode.ok;
 }
 
 /**
@@ -106,11 +143,15 @@ export interface PlanDocument {
   command: string;
   ok: boolean;
   dryRun: boolean;
+  /** The run continued an earlier one (`vmforge resume`); the earlier run's effects and artifacts are marked `resumed`. */
+  resumed: boolean;
   name: string | undefined;
   artifactDir: string | undefined;
   stages: RunReport["stages"];
   effects: RunReport["effects"];
   artifacts: RunReport["artifacts"];
+  /** The user files the run read (the VM description, files it names), with their fingerprints. */
+  inputs: RunReport["inputs"];
   warnings: Array<{ stage?: string; text: string; fix?: string }>;
   results: Array<{ stage?: string; text: string; path?: string }>;
   /** What the host lacks in general (e.g. KVM), as the host check reported it. */
@@ -119,16 +160,18 @@ export interface PlanDocument {
   error?: Record<string, unknown>;
 }
 
-function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[]): PlanDocument {
+function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[], resumed: boolean): PlanDocument {
   return {
     command,
     ok: true,
     dryRun: report.dryRun,
+    resumed,
     name: report.runName,
     artifactDir: report.artifactDir,
     stages: report.stages.map((stage) => ({ ...stage, durationMs: Math.round(stage.durationMs) })),
     effects: report.effects,
     artifacts: report.artifacts,
+    inputs: report.inputs,
     warnings: history.flatMap((message) => (message.type === "Warn" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.fix ? { fix: message.fix } : {}) }] : [])),
     results: history.flatMap((message) => (message.type === "Result" ? [{ ...(message.stage ? { stage: message.stage } : {}), text: message.text, ...(message.path ? { path: message.path } : {}) }] : [])),
     hostLimits: report.hostUnfit,
@@ -158,7 +201,7 @@ function printSummary(io: Io, document: PlanDocument, palette: Palette, quiet: b
 
 /** One line per effect; paths, commands and descriptions may hold anything, so they are made visible. */
 function describeEffect(effect: PlanDocument["effects"][number]): string {
-  return visibleLine(effectText(effect));
+  return visibleLine(`${effectText(effect)}${effect.resumed ? "  (by the run this one resumed)" : ""}`);
 }
 
 function effectText(effect: PlanDocument["effects"][number]): string {
