@@ -1,0 +1,124 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { lstat } from "node:fs/promises";
+import { ExitCode, VmforgeError, type CommandContext } from "@vmforge/kernel";
+import type { Checkpoint } from "../checkpoint.js";
+import { readCheckpoint } from "../checkpoint-file.js";
+import { RecoveryCode } from "../error-codes.js";
+import { checkpointPath, resumeCommandFor } from "../recovery-paths.js";
+import { changedArtifacts, changedInputs, refusal } from "../resume-checks.js";
+import { resumeStateOf } from "../resume-state.js";
+import { RESTART_FLAG, WAIT_FLAG } from "../run-recorder.js";
+import { isFileSafeRunName } from "../run-names.js";
+import { listCheckpoints } from "./list-checkpoints.js";
+
+export const USAGE = "vmforge resume [NAME] [--restart] [--plan] [--wait] [--host-root DIR] [--project DIR] [--json | --json-lines] [--quiet] [--no-color]";
+
+const OPTIONS = {
+  restart: { type: "boolean" },
+  plan: { type: "boolean" },
+  wait: { type: "boolean" },
+  json: { type: "boolean" },
+  "json-lines": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  "no-color": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  "host-root": { type: "string" },
+  project: { type: "string" },
+} as const;
+
+/**
+ * `vmforge resume [NAME]`: without a name, the runs that can be resumed; with one, its run goes
+ * on from its checkpoint (the stages done are skipped, the session restored), through the same
+ * machinery as `plan` / `apply`. `--restart` runs it again from the start.
+ */
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse(args);
+  const [name, ...extra] = positionals;
+  if (extra.length > 0) throw usage(`Unexpected arguments: ${extra.join(" ")}`);
+  if (name === undefined) return list(ctx);
+  if (!isFileSafeRunName(name)) throw usage(`"${name}" is not the name of a run (a VM name: letters, digits, -, _ and .).`);
+
+  const { path, dryRun } = await chooseCheckpoint(ctx, name, values.plan === true);
+  const read = await readCheckpoint(path);
+  if (!read) throw nothingToResume(name, dryRun);
+  const { checkpoint } = read;
+  checkBelongs(checkpoint, path, name, dryRun, ctx.kernel.host.root);
+  if (!ctx.runWorkflow) {
+    throw new VmforgeError(RecoveryCode.resumeUnsupported, "This vmforge cannot run a pipeline for a plugin command.", { exitCode: ExitCode.usage, fix: "Update @vmforge/cli (or vmforge) to the version that goes with @vmforge/plugin-recovery." });
+  }
+  const request = {
+    dryRun: checkpoint.dryRun,
+    configPath: checkpoint.run.configPath,
+    ...(checkpoint.run.outputDir ? { outputDir: checkpoint.run.outputDir } : {}),
+    include: checkpoint.run.include,
+  };
+  const wait = values.wait === true;
+  if (values.restart === true) return ctx.runWorkflow({ ...request, flags: { ...checkpoint.run.flags, [WAIT_FLAG]: wait, [RESTART_FLAG]: true } });
+  // Checked here for a clear answer before anything runs, and again under the VM's lock.
+  const problems = [...(await changedInputs(checkpoint)), ...(await changedArtifacts(checkpoint))];
+  if (problems.length > 0) throw refusal(checkpoint, path, problems);
+  return ctx.runWorkflow({ ...request, flags: { ...checkpoint.run.flags, [WAIT_FLAG]: wait }, resume: resumeStateOf(checkpoint, { checkpoint: path, sha256: read.sha256 }) });
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
+  }
+}
+
+/** A real run's checkpoint unless --plan; a dry run's when it is the only one. */
+async function chooseCheckpoint(ctx: CommandContext, name: string, plan: boolean): Promise<{ path: string; dryRun: boolean }> {
+  const real = checkpointPath(ctx.kernel.storage, name, false);
+  const dry = checkpointPath(ctx.kernel.storage, name, true);
+  if (plan) return { path: dry, dryRun: true };
+  const exists = async (path: string) => lstat(path).then(() => true, () => false);
+  if (!(await exists(real)) && (await exists(dry))) return { path: dry, dryRun: true };
+  return { path: real, dryRun: false };
+}
+
+/** A checkpoint of another VM, another host root or the other kind of run is refused, never half-used. */
+function checkBelongs(checkpoint: Checkpoint, path: string, name: string, dryRun: boolean, hostRoot: string): void {
+  const foreign = (why: string, fix: string) => new VmforgeError(RecoveryCode.checkpointForeign, `The checkpoint ${path} is not used: ${why}.`, { exitCode: ExitCode.usage, fix });
+  if (checkpoint.vm !== name) throw foreign(`it is the checkpoint of ${checkpoint.vm}, not of ${name}`, `Move it back, or run \`vmforge resume ${checkpoint.vm}\` if that is the run you mean.`);
+  if (checkpoint.dryRun !== dryRun) throw foreign(`it is the checkpoint of ${checkpoint.dryRun ? "a dry run (plan)" : "a real run (apply)"}, kept where the other kind belongs`, "Delete it; vmforge keeps the two kinds in recovery/ and recovery/plan/.");
+  if (resolve(checkpoint.hostRoot) !== resolve(hostRoot)) {
+    throw foreign(
+      `its run read the host from ${checkpoint.hostRoot}, and this one reads ${hostRoot}`,
+      checkpoint.hostRoot === "/" ? `Run \`vmforge resume ${name}\` without --host-root.` : `Run \`vmforge resume ${name} --host-root ${checkpoint.hostRoot}\`.`,
+    );
+  }
+}
+
+async function list(ctx: CommandContext): Promise<number> {
+  const { runs, unusable } = await listCheckpoints(ctx.kernel.storage);
+  const out = (line = ""): void => void ctx.stdout.write(`${line}\n`);
+  if (ctx.json) {
+    out(JSON.stringify({ runs, unusable }, null, 2));
+    return ExitCode.ok;
+  }
+  if (runs.length === 0 && unusable.length === 0) {
+    out("Nothing to resume: no run of yours stopped before its end.");
+    return ExitCode.ok;
+  }
+  for (const run of runs) {
+    out(`${run.name}${run.dryRun ? " (dry run)" : ""}: ${run.status}, stopped at ${run.stoppedAt ?? "its end"}, ${run.updatedAt}`);
+    out(`  ${run.config}${run.error ? `\n  ${run.error.code}: ${JSON.stringify(run.error.message).slice(1, -1)}` : ""}`);
+    out(`  ${run.status === "running" ? "still running" : `\`${run.resume}\``}`);
+  }
+  for (const bad of unusable) out(`${bad.name}${bad.dryRun ? " (dry run)" : ""}: cannot be resumed (${bad.error.code}): ${JSON.stringify(bad.error.message).slice(1, -1)}`);
+  return ExitCode.ok;
+}
+
+function nothingToResume(name: string, plan: boolean): VmforgeError {
+  return new VmforgeError(RecoveryCode.resumeNothing, `Nothing to resume for ${name}${plan ? " (dry run)" : ""}: no run of it stopped before its end.`, {
+    exitCode: ExitCode.usage,
+    fix: "`vmforge resume` lists what can be resumed; a run that finished removed its checkpoint.",
+  });
+}
+
+function usage(message: string): VmforgeError {
+  return new VmforgeError(RecoveryCode.resumeUsage, message, { exitCode: ExitCode.usage, fix: `Usage: ${USAGE}` });
+}

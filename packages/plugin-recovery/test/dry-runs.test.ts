@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownerOfThisProcess } from "../src/run-lock.js";
+import { serializeLock } from "../src/lock-file.js";
+import { ensureBuilt, makeLab, type Lab } from "./support/lab.js";
+import { killedRun } from "./support/killed-run.js";
+
+const VM = "lab";
+
+describe("dry runs keep their checkpoints and locks apart from real runs", () => {
+  let lab: Lab;
+  let out: string;
+  beforeAll(() => {
+    ensureBuilt();
+    lab = makeLab("dry");
+    lab.writeToml("lab.toml", VM);
+    out = join(lab.dir, "out");
+  });
+  afterAll(() => lab.remove());
+
+  it("a killed plan leaves its checkpoint in recovery/plan/, and resuming it finishes the plan without touching the host", async () => {
+    await killedRun(lab, "lab.toml", "linux_setup:generate_cloud_init_meta", "plan", ["--out", out]);
+    expect(existsSync(join(lab.recoveryDir(true), `${VM}.json`))).toBe(true);
+    expect(existsSync(join(lab.recoveryDir(), `${VM}.json`))).toBe(false);
+    const listed = JSON.parse((await lab.vmforge(["resume", "--json"])).stdout) as { runs: Array<{ dryRun: boolean; resume: string }> };
+    expect(listed.runs).toMatchObject([{ dryRun: true, resume: `vmforge resume ${VM} --plan` }]);
+
+    const resumed = await lab.vmforge(["resume", VM, "--json"]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const plan = JSON.parse(resumed.stdout) as { command: string; dryRun: boolean; resumed: boolean; effects: Array<{ kind: string; status: string; resumed?: true }> };
+    expect(plan).toMatchObject({ command: "plan", dryRun: true, resumed: true });
+    expect(plan.effects.filter((effect) => effect.kind === "run").map((effect) => effect.status)).toEqual(["planned"]);
+    expect(plan.effects.some((effect) => effect.resumed)).toBe(true);
+    expect(existsSync(join(out, "seed.iso"))).toBe(true);
+    expect(existsSync(join(out, "disk0.qcow2"))).toBe(false);
+    expect(existsSync(lab.runDir(VM))).toBe(false);
+    expect(existsSync(join(lab.recoveryDir(true), `${VM}.json`))).toBe(false);
+  });
+
+  it("a live real run's lock stops another apply (exit 75, naming the owner) but not a plan; --plan picks the dry run's checkpoint", async () => {
+    mkdirSync(lab.recoveryDir(), { recursive: true, mode: 0o700 });
+    const lock = join(lab.recoveryDir(), `${VM}.lock`);
+    const owner = await ownerOfThisProcess({ vm: VM, dryRun: false, runId: "f".repeat(32) });
+    writeFileSync(lock, serializeLock({ ...owner, command: "vmforge apply other.toml" }), { mode: 0o600 });
+    try {
+      const plan = await lab.vmforge(["plan", "lab.toml", "--out", out]);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      const apply = await lab.vmforge(["apply", "lab.toml"]);
+      expect(apply.exitCode).toBe(75);
+      expect(apply.stderr).toContain(`error[E_RUN_BUSY]: ${VM} is being set up by another vmforge run: pid ${process.pid} ("vmforge apply other.toml", since ${owner.since})`);
+      expect(apply.stderr).toContain("--wait");
+      expect(readFileSync(lock, "utf8")).toContain("other.toml");
+      const none = await lab.vmforge(["resume", VM, "--plan"]);
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toContain(`Nothing to resume for ${VM} (dry run)`);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  });
+});

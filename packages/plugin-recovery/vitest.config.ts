@@ -1,0 +1,8 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  // The root config's timeouts do not reach a project; runs of the real CLI on a loaded CI machine need these.
+  test: { name: "@vmforge/plugin-recovery", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+});
