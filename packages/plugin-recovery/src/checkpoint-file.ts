@@ -1,11 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { lstat } from "node:fs/promises";
-import { createHash } from "node:crypto";
+import { dirname } from "node:path";
 import { ExitCode, FileReadError, ReadLimits, VmforgeError, describeFileType, problemsFromIssues, readBoundedFile, removeFileDurably, writeFileAtomic, type Problem } from "@vmforge/kernel";
 import type { Checkpoint } from "./checkpoint.js";
 import { RecoveryCode } from "./error-codes.js";
 import { FILE_MODE, checkPrivateFolder, ensurePrivateFolder, ownershipProblem } from "./private-folder.js";
-import { dirname } from "node:path";
 
 const MAX_PROBLEMS = 10;
 

@@ -3,6 +3,7 @@ export const RecoveryCode = {
   busy: "E_RUN_BUSY",
   lockUnsafe: "E_LOCK_UNSAFE",
   lockInvalid: "E_LOCK_INVALID",
+  lockWrite: "E_LOCK_WRITE",
   folderUnsafe: "E_RECOVERY_FOLDER_UNSAFE",
   checkpointUnsafe: "E_CHECKPOINT_UNSAFE",
   checkpointInvalid: "E_CHECKPOINT_INVALID",

@@ -45,7 +45,7 @@ export async function changedArtifacts(checkpoint: Checkpoint): Promise<Problem[
     if (now === artifact.sha256) continue;
     problems.push({
       code: RecoveryCode.artifactChanged,
-      message: now === undefined ? `${artifact.name}, ${artifact.path}, is gone` : `${artifact.name}, ${artifact.path}, is no longer the file ${artifact.stage} wrote`,
+      message: now === undefined ? `${artifact.name}, ${artifact.path}, is gone (or no longer a regular file)` : `${artifact.name}, ${artifact.path}, is no longer the file ${artifact.stage} wrote`,
       file: artifact.path,
       expected: `sha256 ${artifact.sha256.slice(0, 12)}…`,
       received: now === undefined ? "no file" : `sha256 ${now.slice(0, 12)}…`,

@@ -65,14 +65,18 @@ export async function ownerOfThisProcess(request: Pick<LockRequest, "vm" | "dryR
  */
 export async function acquireLock(request: LockRequest): Promise<HeldLock> {
   const owner = await ownerOfThisProcess(request);
-  await ensurePrivateFolder(dirname(request.path));
+  try {
+    await ensurePrivateFolder(dirname(request.path));
+  } catch (error) {
+    throw lockWriteFailed(request.path, error);
+  }
   let toldWaiting = false;
   for (;;) {
     try {
       await writeFileAtomic(request.path, serializeLock(owner), { mode: FILE_MODE, exclusive: true });
       return new HeldLock(request.path, owner);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw lockWriteFailed(request.path, error);
     }
     const held = await readLock(request.path);
     if (!held) continue;
@@ -150,6 +154,16 @@ function busy(request: LockRequest, owner: LockOwner, verdict: Verdict): Vmforge
       verdict === "elsewhere"
         ? `Wait for it to end on ${owner.host}, or run \`${request.retryHint}\` to wait for it. If no vmforge runs there any more, delete ${request.path}.`
         : `Wait for it to end, or run \`${request.retryHint}\` to wait for it. If pid ${owner.pid} is not vmforge (\`ps -p ${owner.pid} -o args\`), delete ${request.path}.`,
+  });
+}
+
+/** A lock that cannot be written (a read-only or full data folder): the run does not start without it. */
+function lockWriteFailed(path: string, error: unknown): VmforgeError {
+  if (error instanceof VmforgeError) return error;
+  return new VmforgeError(RecoveryCode.lockWrite, `Could not take the lock ${path}: ${(error as Error).message}`, {
+    why: "A run holds its VM's lock from its first stage to its end, so that no other run of the VM mixes in; it does not start without it.",
+    fix: `Check that ${dirname(path)} can be written (\`ls -ld\`, \`df -h\`), or set VMFORGE_DATA_HOME to a folder of yours.`,
+    cause: error,
   });
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -46,9 +47,16 @@ describe("vmforge resume refuses, with the reason, when what the stopped run rel
     await expectRefused("E_RESUME_INPUT_CHANGED", "got no file");
   });
 
-  it("an artifact a finished stage wrote no longer matches its hash", async () => {
+  it("an artifact a finished stage wrote no longer matches its hash, or was replaced by a FIFO (never opened)", async () => {
     appendFileSync(join(lab.runDir(VM), "vm-definition.json"), " ");
     await expectRefused("E_RESUME_ARTIFACT_CHANGED", "vm-definition.json", "is no longer the file qemu_setup:finalize_vm_definition wrote");
+    rmSync(join(lab.runDir(VM), "vm-definition.json"));
+    execFileSync("mkfifo", [join(lab.runDir(VM), "vm-definition.json")]);
+    try {
+      await expectRefused("E_RESUME_ARTIFACT_CHANGED", "vm-definition.json, is gone (or no longer a regular file)");
+    } finally {
+      rmSync(join(lab.runDir(VM), "vm-definition.json"));
+    }
   });
 
   it("a plugin's version changed since (refused under the VM's lock, before any stage)", async () => {

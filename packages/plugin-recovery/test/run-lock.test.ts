@@ -119,6 +119,14 @@ describe("the lock of a VM", () => {
     expect((rejected.reason as VmforgeError).code).toBe("E_RUN_BUSY");
   });
 
+  it("a lock that cannot be written (the data folder lies below a file) is E_LOCK_WRITE with the folder to check", async () => {
+    writeFileSync(join(folder, "not-a-folder"), "");
+    const error = await refusal(acquireLock(request({ path: join(folder, "not-a-folder", "recovery", "web.lock") })));
+    expect(error.code).toBe("E_LOCK_WRITE");
+    expect(error.message).toContain("ENOTDIR");
+    expect(error.fix).toContain(join(folder, "not-a-folder", "recovery"));
+  });
+
   it("a lock that is not one vmforge writes, or that others may change, is refused (exit 2), never taken over", async () => {
     const path = join(folder, "web.lock");
     writeFileSync(path, "{ not json", { mode: 0o600 });

@@ -1,5 +1,4 @@
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { isVmforgeError, type StorageManager } from "@vmforge/kernel";
 import { readCheckpoint } from "../checkpoint-file.js";
 import { readLock } from "../lock-file.js";
@@ -43,7 +42,7 @@ export async function listCheckpoints(storage: StorageManager): Promise<{ runs: 
         const read = await readCheckpoint(file);
         if (!read) continue;
         const { checkpoint } = read;
-        const running = checkpoint.status === "running" && (await lockIsLive(join(lockPath(storage, name, dryRun))));
+        const running = checkpoint.status === "running" && (await lockIsLive(lockPath(storage, name, dryRun)));
         runs.push({
           name: checkpoint.vm,
           dryRun: checkpoint.dryRun,
