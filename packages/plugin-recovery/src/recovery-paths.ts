@@ -14,7 +14,12 @@ export function lockPath(storage: StorageManager, name: string, dryRun: boolean)
   return join(recoveryFolder(storage, dryRun), `${name}.lock`);
 }
 
-/** How to resume a run, as the person types it. */
-export function resumeCommandFor(name: string, dryRun: boolean, extra = ""): string {
-  return `vmforge resume ${name}${dryRun ? " --plan" : ""}${extra ? ` ${extra}` : ""}`;
+/** How to resume a run, as the person types it: with the host root it read, when that was a snapshot. */
+export function resumeCommandFor(run: { vm: string; dryRun: boolean; hostRoot: string }, extra = ""): string {
+  const hostRoot = run.hostRoot === "/" ? "" : ` --host-root ${shellWord(run.hostRoot)}`;
+  return `vmforge resume ${run.vm}${run.dryRun ? " --plan" : ""}${hostRoot}${extra ? ` ${extra}` : ""}`;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

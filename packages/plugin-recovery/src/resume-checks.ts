@@ -62,6 +62,6 @@ export function refusal(checkpoint: Checkpoint, path: string, problems: Problem[
     exitCode: ExitCode.usage,
     problems,
     why: "A resumed run trusts what the finished stages did; that holds only while the request, the files it names, the installed plugins and the files written so far are as they were.",
-    fix: `Start over with \`${resumeCommandFor(checkpoint.vm, checkpoint.dryRun, "--restart")}\`, or put back what changed and resume again.`,
+    fix: `Start over with \`${resumeCommandFor(checkpoint, "--restart")}\`, or put back what changed and resume again.`,
   });
 }

@@ -72,7 +72,7 @@ export class RunRecorder {
       dryRun: info.dryRun,
       runId: info.runId,
       wait: info.input.flags[WAIT_FLAG] === true,
-      retryHint: info.resume ? resumeCommandFor(name, info.dryRun, "--wait") : ["vmforge", ...process.argv.slice(2), "--wait"].join(" "),
+      retryHint: info.resume ? resumeCommandFor({ vm: name, dryRun: info.dryRun, hostRoot: info.hostRoot }, "--wait") : ["vmforge", ...process.argv.slice(2), "--wait"].join(" "),
       resuming: info.resume !== undefined,
       signal: info.signal,
       ui: info.ui,
@@ -144,7 +144,7 @@ export class RunRecorder {
       text: earlier
         ? `An earlier run of ${earlier.vm} stopped at ${earlier.stages.pending[0] ?? "its end"} (${earlier.updatedAt}); this run starts over and replaces its checkpoint.`
         : `An earlier checkpoint of ${this.frame.vm} could not be read; this run starts over and replaces it.`,
-      fix: `\`${resumeCommandFor(this.frame.vm, this.frame.dryRun)}\` continues a stopped run instead of starting over.`,
+      fix: `\`${resumeCommandFor(this.frame)}\` continues a stopped run instead of starting over.`,
     });
   }
 
@@ -182,8 +182,8 @@ export class RunRecorder {
       const startOver = error.code === RecoveryCode.diverged || error.code === "E_RESUME_SESSION_INVALID";
       info.addFix(
         startOver
-          ? `Start over with \`${resumeCommandFor(this.frame.vm, this.frame.dryRun, "--restart")}\`.`
-          : `Then \`${resumeCommandFor(this.frame.vm, this.frame.dryRun)}\` goes on from ${this.#nextStage() ?? "the end"}, the stages done kept.`,
+          ? `Start over with \`${resumeCommandFor(this.frame, "--restart")}\`.`
+          : `Then \`${resumeCommandFor(this.frame)}\` goes on from ${this.#nextStage() ?? "the end"}, the stages done kept.`,
       );
     } finally {
       await this.lock.release();
@@ -204,7 +204,7 @@ export class RunRecorder {
       throw new VmforgeError(RecoveryCode.diverged, `${stage} produced another session.${entry.name} than the run that was stopped.`, {
         exitCode: ExitCode.usage,
         why: "A secret value is not saved in the checkpoint; the stage that makes it ran again from the same inputs and should make the same value. Going on would mix two versions.",
-        fix: `Start over with \`${resumeCommandFor(this.frame.vm, this.frame.dryRun, "--restart")}\`.`,
+        fix: `Start over with \`${resumeCommandFor(this.frame, "--restart")}\`.`,
       });
     }
   }

@@ -2,14 +2,15 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { itWhen, requirement } from "@vmforge/test-support";
+import { describeWhen, itWhen, requirement, tool } from "@vmforge/test-support";
 import { ensureBuilt, makeLab, type Lab } from "./support/lab.js";
 import { killedRun } from "./support/killed-run.js";
 
 const VM = "lab";
 const isRoot = process.getuid?.() === 0;
 
-describe("a checkpoint that is not exactly one vmforge wrote is refused, never used and never a crash", () => {
+// The baseline resume and the last case run whole applies, disk image included.
+describeWhen(tool("qemu-img", "qemu-utils"))("a checkpoint that is not exactly one vmforge wrote is refused, never used and never a crash", () => {
   let lab: Lab;
   let good: string;
   let file: string;
@@ -90,6 +91,11 @@ describe("a checkpoint that is not exactly one vmforge wrote is refused, never u
   it("foreign: written under another host root", async () => {
     writeFileSync(file, readFileSync(good, "utf8").replace(JSON.stringify(lab.hostRoot), '"/"'));
     await expectRefused("E_CHECKPOINT_FOREIGN", `its run read the host from /, and this one reads ${lab.hostRoot}`);
+  });
+
+  it("foreign: written on another machine (a data folder shared over the network)", async () => {
+    writeFileSync(file, readFileSync(good, "utf8").replace(/"host": "[^"]*"/, '"host": "other-machine"'));
+    await expectRefused("E_CHECKPOINT_FOREIGN", "it was written on other-machine");
   });
 
   it("foreign: a dry run's checkpoint where a real run's belongs", async () => {

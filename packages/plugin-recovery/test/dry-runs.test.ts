@@ -24,7 +24,7 @@ describe("dry runs keep their checkpoints and locks apart from real runs", () =>
     expect(existsSync(join(lab.recoveryDir(true), `${VM}.json`))).toBe(true);
     expect(existsSync(join(lab.recoveryDir(), `${VM}.json`))).toBe(false);
     const listed = JSON.parse((await lab.vmforge(["resume", "--json"])).stdout) as { runs: Array<{ dryRun: boolean; resume: string }> };
-    expect(listed.runs).toMatchObject([{ dryRun: true, resume: `vmforge resume ${VM} --plan` }]);
+    expect(listed.runs).toMatchObject([{ dryRun: true, resume: `vmforge resume ${VM} --plan --host-root ${lab.hostRoot}` }]);
 
     const resumed = await lab.vmforge(["resume", VM, "--json"]);
     expect(resumed.exitCode, resumed.stderr).toBe(0);

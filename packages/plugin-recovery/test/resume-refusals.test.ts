@@ -2,12 +2,14 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describeWhen, tool } from "@vmforge/test-support";
 import { ensureBuilt, makeLab, type Lab } from "./support/lab.js";
 import { checkpointOf, killedRun } from "./support/killed-run.js";
 
 const VM = "lab";
 
-describe("vmforge resume refuses, with the reason, when what the stopped run relied on changed", () => {
+// --restart runs a whole apply, disk image included.
+describeWhen(tool("qemu-img", "qemu-utils"))("vmforge resume refuses, with the reason, when what the stopped run relied on changed", () => {
   let lab: Lab;
   const saved = new Map<string, Buffer>();
   const project = () => join(lab.dir, "vms");
@@ -30,7 +32,7 @@ describe("vmforge resume refuses, with the reason, when what the stopped run rel
     expect(result.exitCode, result.stderr).toBe(2);
     expect(result.stderr).toContain(`error[${code}]`);
     for (const text of texts) expect(result.stderr).toContain(text);
-    expect(result.stderr).toContain(`fix: Start over with \`vmforge resume ${VM} --restart\``);
+    expect(result.stderr).toContain(`fix: Start over with \`vmforge resume ${VM} --host-root ${lab.hostRoot} --restart\``);
     // Nothing was run: the checkpoint is still there to resume once the change is undone.
     expect(existsSync(join(lab.recoveryDir(), `${VM}.json`))).toBe(true);
   }

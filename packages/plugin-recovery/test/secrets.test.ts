@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Kernel, VmforgeError, defineSessionKey, definePlugin, type Plugin } from "@vmforge/kernel";
+import { describeWhen, tool } from "@vmforge/test-support";
 import { plugin as recovery } from "../src/plugin.js";
 import { readCheckpoint } from "../src/checkpoint-file.js";
 import { resumeStateOf } from "../src/resume-state.js";
@@ -12,7 +13,7 @@ import { checkpointOf, killedRun } from "./support/killed-run.js";
 
 const VM = "lab";
 
-describe("secrets never enter a checkpoint (the real pipeline)", () => {
+describeWhen(tool("qemu-img", "qemu-utils"))("secrets never enter a checkpoint (the real pipeline)", () => {
   let lab: Lab;
   beforeAll(async () => {
     ensureBuilt();

@@ -51,7 +51,7 @@ export async function listCheckpoints(storage: StorageManager): Promise<{ runs: 
           updatedAt: checkpoint.updatedAt,
           config: checkpoint.run.configPath,
           error: checkpoint.error,
-          resume: resumeCommandFor(checkpoint.vm, checkpoint.dryRun),
+          resume: resumeCommandFor(checkpoint),
         });
       } catch (error) {
         unusable.push({ name, dryRun, file, error: { code: isVmforgeError(error) ? error.code : "E_CHECKPOINT_UNSAFE", message: (error as Error).message } });

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { lstat } from "node:fs/promises";
@@ -83,6 +84,7 @@ async function chooseCheckpoint(ctx: CommandContext, name: string, plan: boolean
 function checkBelongs(checkpoint: Checkpoint, path: string, name: string, dryRun: boolean, hostRoot: string): void {
   const foreign = (why: string, fix: string) => new VmforgeError(RecoveryCode.checkpointForeign, `The checkpoint ${path} is not used: ${why}.`, { exitCode: ExitCode.usage, fix });
   if (checkpoint.vm !== name) throw foreign(`it is the checkpoint of ${checkpoint.vm}, not of ${name}`, `Move it back, or run \`vmforge resume ${checkpoint.vm}\` if that is the run you mean.`);
+  if (checkpoint.host !== hostname()) throw foreign(`it was written on ${checkpoint.host}, and this is ${hostname()}`, "Resume it on the machine it ran on, or start over there: its host facts are that machine's.");
   if (checkpoint.dryRun !== dryRun) throw foreign(`it is the checkpoint of ${checkpoint.dryRun ? "a dry run (plan)" : "a real run (apply)"}, kept where the other kind belongs`, "Delete it; vmforge keeps the two kinds in recovery/ and recovery/plan/.");
   if (resolve(checkpoint.hostRoot) !== resolve(hostRoot)) {
     throw foreign(
