@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { describeWhen, itWhen, requirement, tool } from "@vmforge/test-support";
 import { ensureBuilt, makeLab, type Lab } from "./support/lab.js";
 import { killedRun } from "./support/killed-run.js";

@@ -6,7 +6,7 @@ import { ExitCode, VmforgeError, type CommandContext } from "@vmforge/kernel";
 import type { Checkpoint } from "../checkpoint.js";
 import { readCheckpoint } from "../checkpoint-file.js";
 import { RecoveryCode } from "../error-codes.js";
-import { checkpointPath, resumeCommandFor } from "../recovery-paths.js";
+import { checkpointPath } from "../recovery-paths.js";
 import { changedArtifacts, changedInputs, refusal } from "../resume-checks.js";
 import { resumeStateOf } from "../resume-state.js";
 import { RESTART_FLAG, WAIT_FLAG } from "../run-recorder.js";
