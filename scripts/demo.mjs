@@ -17,11 +17,8 @@ const examples = [
   { file: "minimal.toml", out: "out/minimal", why: "only a name: every default" },
 ];
 
-// Runs keep their lock and checkpoint (the recovery plugin) in the data folder: the demo's is in out/ too.
-const env = { ...process.env, VMFORGE_DATA_HOME: join(repo, "out", ".vmforge-data") };
-
 function vmforge(args, { quiet = false } = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args, ...(quiet ? ["--quiet"] : [])], { cwd: repo, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", encoding: "utf8" });
+  const result = spawnSync(process.execPath, [cli, ...args, ...(quiet ? ["--quiet"] : [])], { cwd: repo, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", encoding: "utf8" });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }

@@ -12,7 +12,7 @@ export const plugin = definePlugin({
     {
       name: "resume",
       summary: "continue a run that stopped (failed, Ctrl-C, killed) from its last checkpoint; without NAME, list them",
-      usage: "vmforge resume [NAME] [--restart] [--plan] [--wait] [--host-root DIR] [--json | --json-lines]",
+      usage: "vmforge resume [NAME] [--restart] [--plan --out DIR] [--wait] [--host-root DIR] [--json | --json-lines]",
       load: () => import("./commands/resume.js"),
     },
   ],

@@ -65,14 +65,18 @@ export class RunRecorder {
       info.ui.sendMessage({ type: "Warn", code: RecoveryCode.unnamed, text: `The run's name ${JSON.stringify(name)} cannot name a file: it is neither locked nor checkpointed.` });
       return undefined;
     }
-    const path = checkpointPath(api.storage, name, info.dryRun);
+    const place = { dryRun: info.dryRun, outputDir: info.outputDir };
+    const path = checkpointPath(api.storage, name, place);
+    const lockFile = lockPath(api.storage, name, place);
+    // A dry run without --out writes nothing, run state included: there is nothing to resume.
+    if (!path || !lockFile) return undefined;
     const lock = await acquireLock({
-      path: lockPath(api.storage, name, info.dryRun),
+      path: lockFile,
       vm: name,
       dryRun: info.dryRun,
       runId: info.runId,
       wait: info.input.flags[WAIT_FLAG] === true,
-      retryHint: info.resume ? resumeCommandFor({ vm: name, dryRun: info.dryRun, hostRoot: info.hostRoot }, "--wait") : ["vmforge", ...process.argv.slice(2), "--wait"].join(" "),
+      retryHint: info.resume ? resumeCommandFor({ vm: name, dryRun: info.dryRun, hostRoot: info.hostRoot, run: { outputDir: info.outputDir ?? null } }, "--wait") : ["vmforge", ...process.argv.slice(2), "--wait"].join(" "),
       resuming: info.resume !== undefined,
       signal: info.signal,
       ui: info.ui,

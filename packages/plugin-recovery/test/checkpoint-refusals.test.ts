@@ -136,7 +136,6 @@ describeWhen(tool("qemu-img", "qemu-utils"))("a checkpoint that is not exactly o
 
   it("the list of what can be resumed shows an unusable checkpoint with its reason and goes on", async () => {
     writeFileSync(file, "garbage");
-    mkdirSync(lab.recoveryDir(true), { recursive: true, mode: 0o700 });
     const listed = await lab.vmforge(["resume", "--json"]);
     expect(listed.exitCode).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject({ runs: [], unusable: [{ name: VM, dryRun: false, error: { code: "E_CHECKPOINT_INVALID" } }] });

@@ -8,7 +8,7 @@ import { killedRun } from "./support/killed-run.js";
 
 const VM = "lab";
 
-describe("dry runs keep their checkpoints and locks apart from real runs", () => {
+describe("dry runs keep their checkpoints and locks apart from real runs, inside their --out folder", () => {
   let lab: Lab;
   let out: string;
   beforeAll(() => {
@@ -19,14 +19,20 @@ describe("dry runs keep their checkpoints and locks apart from real runs", () =>
   });
   afterAll(() => lab.remove());
 
-  it("a killed plan leaves its checkpoint in recovery/plan/, and resuming it finishes the plan without touching the host", async () => {
+  it("a killed plan leaves its checkpoint inside its --out folder and nowhere else; resuming it finishes the plan without touching the host", async () => {
     await killedRun(lab, "lab.toml", "linux_setup:generate_cloud_init_meta", "plan", ["--out", out]);
-    expect(existsSync(join(lab.recoveryDir(true), `${VM}.json`))).toBe(true);
-    expect(existsSync(join(lab.recoveryDir(), `${VM}.json`))).toBe(false);
-    const listed = JSON.parse((await lab.vmforge(["resume", "--json"])).stdout) as { runs: Array<{ dryRun: boolean; resume: string }> };
-    expect(listed.runs).toMatchObject([{ dryRun: true, resume: `vmforge resume ${VM} --plan --host-root ${lab.hostRoot}` }]);
+    expect(existsSync(join(lab.recoveryDir(out), `${VM}.json`))).toBe(true);
+    // A dry run writes nothing outside the folder the user asked for: no data folder at all.
+    expect(existsSync(lab.dataHome)).toBe(false);
+    const realOnly = JSON.parse((await lab.vmforge(["resume", "--json"])).stdout) as { runs: unknown[] };
+    expect(realOnly.runs).toEqual([]);
+    const listed = JSON.parse((await lab.vmforge(["resume", "--json", "--out", out])).stdout) as { runs: Array<{ dryRun: boolean; resume: string }> };
+    expect(listed.runs).toMatchObject([{ dryRun: true, resume: `vmforge resume ${VM} --plan --out ${out} --host-root ${lab.hostRoot}` }]);
+    const needsOut = await lab.vmforge(["resume", VM, "--plan"]);
+    expect(needsOut.exitCode).toBe(2);
+    expect(needsOut.stderr).toContain("give it with --plan --out DIR");
 
-    const resumed = await lab.vmforge(["resume", VM, "--json"]);
+    const resumed = await lab.vmforge(["resume", VM, "--plan", "--out", out, "--json"]);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     const plan = JSON.parse(resumed.stdout) as { command: string; dryRun: boolean; resumed: boolean; effects: Array<{ kind: string; status: string; resumed?: true }> };
     expect(plan).toMatchObject({ command: "plan", dryRun: true, resumed: true });
@@ -35,10 +41,17 @@ describe("dry runs keep their checkpoints and locks apart from real runs", () =>
     expect(existsSync(join(out, "seed.iso"))).toBe(true);
     expect(existsSync(join(out, "disk0.qcow2"))).toBe(false);
     expect(existsSync(lab.runDir(VM))).toBe(false);
-    expect(existsSync(join(lab.recoveryDir(true), `${VM}.json`))).toBe(false);
+    expect(existsSync(join(lab.recoveryDir(out), `${VM}.json`))).toBe(false);
+    expect(existsSync(lab.dataHome)).toBe(false);
   });
 
-  it("a live real run's lock stops another apply (exit 75, naming the owner) but not a plan; --plan picks the dry run's checkpoint", async () => {
+  it("a plan without --out keeps no run state: it writes nothing at all", async () => {
+    const plan = await lab.vmforge(["plan", "lab.toml"]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(existsSync(lab.dataHome)).toBe(false);
+  });
+
+  it("a live real run's lock stops another apply (exit 75, naming the owner) but not a plan; --plan --out picks the dry run's checkpoint", async () => {
     mkdirSync(lab.recoveryDir(), { recursive: true, mode: 0o700 });
     const lock = join(lab.recoveryDir(), `${VM}.lock`);
     const owner = await ownerOfThisProcess({ vm: VM, dryRun: false, runId: "f".repeat(32) });
@@ -51,7 +64,7 @@ describe("dry runs keep their checkpoints and locks apart from real runs", () =>
       expect(apply.stderr).toContain(`error[E_RUN_BUSY]: ${VM} is being set up by another vmforge run: pid ${process.pid} ("vmforge apply other.toml", since ${owner.since})`);
       expect(apply.stderr).toContain("--wait");
       expect(readFileSync(lock, "utf8")).toContain("other.toml");
-      const none = await lab.vmforge(["resume", VM, "--plan"]);
+      const none = await lab.vmforge(["resume", VM, "--plan", "--out", out]);
       expect(none.exitCode).toBe(2);
       expect(none.stderr).toContain(`Nothing to resume for ${VM} (dry run)`);
     } finally {

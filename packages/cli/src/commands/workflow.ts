@@ -30,8 +30,9 @@ function workflowCommand(name: "plan" | "apply"): Command {
       ? `Runs every stage in dry run: the host is read, the request validated, the VM defined, and every
 change that apply would make is recorded and printed instead (plan.json). With --out DIR the
 artifacts (vm-definition.json, qemu-command.json, launch.sh, domain.xml, cloud-init/, seed.iso,
-plan.json) are written into DIR and nowhere else (a plugin that keeps run state, like the
-recovery plugin's lock and checkpoint, keeps it in the data folder). Installed plugins may add flags, such as
+plan.json) are written into DIR and nowhere else, a plugin's run state included (the recovery
+plugin's lock and checkpoint go to DIR/.vmforge/recovery/); without --out a plan writes nothing
+at all. Installed plugins may add flags, such as
 --wait (wait while another run of the same VM goes on); \`vmforge plugins --json\` lists them.`
       : `Runs every stage for real: disk images are created, artifacts written to
 $VMFORGE_DATA_HOME/vms/<name>/ (or --out DIR). --bind-vfio carries out the VFIO binding plan.

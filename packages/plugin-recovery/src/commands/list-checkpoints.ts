@@ -26,23 +26,28 @@ export interface UnusableCheckpoint {
   error: { code: string; message: string };
 }
 
-/** Every checkpoint of this user, real runs first; one that cannot be used is listed with why, never a crash. */
-export async function listCheckpoints(storage: StorageManager): Promise<{ runs: ResumableRun[]; unusable: UnusableCheckpoint[] }> {
+/**
+ * Every checkpoint of this user's real runs, and of the dry runs whose --out folder is given;
+ * one that cannot be used is listed with why, never a crash.
+ */
+export async function listCheckpoints(storage: StorageManager, planOutputDir?: string): Promise<{ runs: ResumableRun[]; unusable: UnusableCheckpoint[] }> {
   const runs: ResumableRun[] = [];
   const unusable: UnusableCheckpoint[] = [];
-  for (const dryRun of [false, true]) {
-    const names = (await readdir(recoveryFolder(storage, dryRun)).catch(() => [] as string[]))
+  for (const place of [{ dryRun: false }, ...(planOutputDir ? [{ dryRun: true, outputDir: planOutputDir }] : [])]) {
+    const { dryRun } = place;
+    const folder = recoveryFolder(storage, place)!;
+    const names = (await readdir(folder).catch(() => [] as string[]))
       .filter((file) => file.endsWith(".json"))
       .map((file) => file.slice(0, -".json".length))
       .filter(isFileSafeRunName)
       .sort();
     for (const name of names) {
-      const file = checkpointPath(storage, name, dryRun);
+      const file = checkpointPath(storage, name, place)!;
       try {
         const read = await readCheckpoint(file);
         if (!read) continue;
         const { checkpoint } = read;
-        const running = checkpoint.status === "running" && (await lockIsLive(lockPath(storage, name, dryRun)));
+        const running = checkpoint.status === "running" && (await lockIsLive(lockPath(storage, name, place)!));
         runs.push({
           name: checkpoint.vm,
           dryRun: checkpoint.dryRun,

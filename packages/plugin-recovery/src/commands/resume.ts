@@ -13,11 +13,12 @@ import { RESTART_FLAG, WAIT_FLAG } from "../run-recorder.js";
 import { isFileSafeRunName } from "../run-names.js";
 import { listCheckpoints } from "./list-checkpoints.js";
 
-export const USAGE = "vmforge resume [NAME] [--restart] [--plan] [--wait] [--host-root DIR] [--project DIR] [--json | --json-lines] [--quiet] [--no-color]";
+export const USAGE = "vmforge resume [NAME] [--restart] [--plan --out DIR] [--wait] [--host-root DIR] [--project DIR] [--json | --json-lines] [--quiet] [--no-color]";
 
 const OPTIONS = {
   restart: { type: "boolean" },
   plan: { type: "boolean" },
+  out: { type: "string", short: "o" },
   wait: { type: "boolean" },
   json: { type: "boolean" },
   "json-lines": { type: "boolean" },
@@ -37,14 +38,22 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
   const { values, positionals } = parse(args);
   const [name, ...extra] = positionals;
   if (extra.length > 0) throw usage(`Unexpected arguments: ${extra.join(" ")}`);
-  if (name === undefined) return list(ctx);
+  const planOut = values.out === undefined ? undefined : resolve(ctx.cwd, values.out);
+  if (values.plan === true && planOut === undefined) throw usage("A dry run keeps its checkpoint in the folder it wrote to: give it with --plan --out DIR.");
+  if (name === undefined) return list(ctx, planOut);
   if (!isFileSafeRunName(name)) throw usage(`"${name}" is not the name of a run (a VM name: letters, digits, -, _ and .).`);
 
-  const { path, dryRun } = await chooseCheckpoint(ctx, name, values.plan === true);
+  const { path, dryRun } = await chooseCheckpoint(ctx, name, values.plan === true, planOut);
   const read = await readCheckpoint(path);
   if (!read) throw nothingToResume(name, dryRun);
   const { checkpoint } = read;
   checkBelongs(checkpoint, path, name, dryRun, ctx.kernel.host.root);
+  if (dryRun && checkpoint.run.outputDir !== null && resolve(checkpoint.run.outputDir) !== resolve(path, "..", "..", "..")) {
+    throw new VmforgeError(RecoveryCode.checkpointForeign, `The checkpoint ${path} is not used: its plan wrote to ${checkpoint.run.outputDir}, not to the folder it is in.`, {
+      exitCode: ExitCode.usage,
+      fix: `Resume it from where it ran (\`vmforge resume ${name} --plan --out ${checkpoint.run.outputDir}\`), or plan again.`,
+    });
+  }
   if (!ctx.runWorkflow) {
     throw new VmforgeError(RecoveryCode.resumeUnsupported, "This vmforge cannot run a pipeline for a plugin command.", { exitCode: ExitCode.usage, fix: "Update @vmforge/cli (or vmforge) to the version that goes with @vmforge/plugin-recovery." });
   }
@@ -70,13 +79,13 @@ function parse(args: string[]) {
   }
 }
 
-/** A real run's checkpoint unless --plan; a dry run's when it is the only one. */
-async function chooseCheckpoint(ctx: CommandContext, name: string, plan: boolean): Promise<{ path: string; dryRun: boolean }> {
-  const real = checkpointPath(ctx.kernel.storage, name, false);
-  const dry = checkpointPath(ctx.kernel.storage, name, true);
-  if (plan) return { path: dry, dryRun: true };
+/** A real run's checkpoint unless --plan; the dry run's in --out when there is no real one. */
+async function chooseCheckpoint(ctx: CommandContext, name: string, plan: boolean, planOut: string | undefined): Promise<{ path: string; dryRun: boolean }> {
+  const real = checkpointPath(ctx.kernel.storage, name, { dryRun: false })!;
+  const dry = checkpointPath(ctx.kernel.storage, name, { dryRun: true, outputDir: planOut });
+  if (plan && dry) return { path: dry, dryRun: true };
   const exists = async (path: string) => lstat(path).then(() => true, () => false);
-  if (!(await exists(real)) && (await exists(dry))) return { path: dry, dryRun: true };
+  if (dry && !(await exists(real)) && (await exists(dry))) return { path: dry, dryRun: true };
   return { path: real, dryRun: false };
 }
 
@@ -85,7 +94,7 @@ function checkBelongs(checkpoint: Checkpoint, path: string, name: string, dryRun
   const foreign = (why: string, fix: string) => new VmforgeError(RecoveryCode.checkpointForeign, `The checkpoint ${path} is not used: ${why}.`, { exitCode: ExitCode.usage, fix });
   if (checkpoint.vm !== name) throw foreign(`it is the checkpoint of ${checkpoint.vm}, not of ${name}`, `Move it back, or run \`vmforge resume ${checkpoint.vm}\` if that is the run you mean.`);
   if (checkpoint.host !== hostname()) throw foreign(`it was written on ${checkpoint.host}, and this is ${hostname()}`, "Resume it on the machine it ran on, or start over there: its host facts are that machine's.");
-  if (checkpoint.dryRun !== dryRun) throw foreign(`it is the checkpoint of ${checkpoint.dryRun ? "a dry run (plan)" : "a real run (apply)"}, kept where the other kind belongs`, "Delete it; vmforge keeps the two kinds in recovery/ and recovery/plan/.");
+  if (checkpoint.dryRun !== dryRun) throw foreign(`it is the checkpoint of ${checkpoint.dryRun ? "a dry run (plan)" : "a real run (apply)"}, kept where the other kind belongs`, "Delete it; vmforge keeps a real run's checkpoint in the data folder's recovery/ and a dry run's in its --out folder's .vmforge/recovery/.");
   if (resolve(checkpoint.hostRoot) !== resolve(hostRoot)) {
     throw foreign(
       `its run read the host from ${checkpoint.hostRoot}, and this one reads ${hostRoot}`,
@@ -94,8 +103,8 @@ function checkBelongs(checkpoint: Checkpoint, path: string, name: string, dryRun
   }
 }
 
-async function list(ctx: CommandContext): Promise<number> {
-  const { runs, unusable } = await listCheckpoints(ctx.kernel.storage);
+async function list(ctx: CommandContext, planOut: string | undefined): Promise<number> {
+  const { runs, unusable } = await listCheckpoints(ctx.kernel.storage, planOut);
   const out = (line = ""): void => void ctx.stdout.write(`${line}\n`);
   if (ctx.json) {
     out(JSON.stringify({ runs, unusable }, null, 2));
@@ -117,7 +126,7 @@ async function list(ctx: CommandContext): Promise<number> {
 function nothingToResume(name: string, plan: boolean): VmforgeError {
   return new VmforgeError(RecoveryCode.resumeNothing, `Nothing to resume for ${name}${plan ? " (dry run)" : ""}: no run of it stopped before its end.`, {
     exitCode: ExitCode.usage,
-    fix: "`vmforge resume` lists what can be resumed; a run that finished removed its checkpoint.",
+    fix: `\`vmforge resume\` lists what can be resumed (\`--out DIR\` adds the dry runs that wrote there); a run that finished removed its checkpoint.`,
   });
 }
 

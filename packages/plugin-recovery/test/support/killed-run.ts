@@ -11,6 +11,7 @@ export async function killedRun(lab: Lab, file: string, stage: string, command: 
   expect(sent && result.signal === "SIGKILL", result.stderr).toBe(true);
 }
 
-export function checkpointOf(lab: Lab, vm: string, dryRun = false): Checkpoint {
-  return JSON.parse(readFileSync(join(lab.recoveryDir(dryRun), `${vm}.json`), "utf8")) as Checkpoint;
+/** The checkpoint of a real run (or of the dry run that wrote to `planOut`). */
+export function checkpointOf(lab: Lab, vm: string, planOut?: string): Checkpoint {
+  return JSON.parse(readFileSync(join(lab.recoveryDir(planOut), `${vm}.json`), "utf8")) as Checkpoint;
 }

@@ -50,7 +50,8 @@ export interface Lab {
   env: Record<string, string>;
   /** The run folder of a VM (artifacts and the disk image). */
   runDir(name: string): string;
-  recoveryDir(dryRun?: boolean): string;
+  /** A real run's recovery folder in the data folder; a dry run's inside its --out folder. */
+  recoveryDir(planOut?: string): string;
   /** `vmforge ARGS` with the lab's host root, project and data folders. */
   vmforge(args: string[], options?: { env?: Record<string, string> }): ResultPromise<{ reject: false; all: false }>;
   writeToml(file: string, name: string, diskSize?: string, light?: boolean): string;
@@ -102,7 +103,7 @@ exec ${JSON.stringify(realQemuImg)} "$@"
     dataHome,
     env,
     runDir: (name) => join(dataHome, "vms", name),
-    recoveryDir: (dryRun = false) => join(dataHome, "recovery", ...(dryRun ? ["plan"] : [])),
+    recoveryDir: (planOut) => (planOut ? join(planOut, ".vmforge", "recovery") : join(dataHome, "recovery")),
     vmforge: (args, options = {}) =>
       execa("node", [cliBin, ...args, "--host-root", hostRoot, "--project", repoRoot], { cwd: project, env: { ...env, ...options.env }, reject: false }) as ResultPromise<{ reject: false; all: false }>,
     writeToml: (file, name, diskSize, light) => {
