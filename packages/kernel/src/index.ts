@@ -61,6 +61,7 @@ export { UIManager, StageUi, type UiMessage, type UiEnvelope, type UiMessageType
 export { EventManager, type VmforgeEvents, type EventName, type EventPayload, type EventHandler } from "./events.js";
 export { StorageManager } from "./storage.js";
 export { HostRoot, type HostReadKind } from "./host-root.js";
+export { ownershipProblem, readPrivateFile, PrivateFileRefused, type OwnershipOptions } from "./private-file.js";
 export { readBoundedFile, readBoundedText, describeFileType, formatBytes, FileReadError, ReadLimits, type BoundedReadOptions, type FileReadFault } from "./bounded-read.js";
 export { writeFileAtomic, removeFileDurably, syncFolder } from "./atomic-write.js";
 export { didYouMean, editDistance } from "./did-you-mean.js";

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import type { Stats } from "node:fs";
-import { lstat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ExitCode, FileReadError, ReadLimits, VmforgeError, describeFileType, problemsFromIssues, readBoundedFile, removeFileDurably, writeFileAtomic, type Problem } from "@vmforge/kernel";
+import { ExitCode, PrivateFileRefused, ReadLimits, VmforgeError, problemsFromIssues, readPrivateFile, removeFileDurably, writeFileAtomic, type Problem } from "@vmforge/kernel";
 import type { Checkpoint } from "./checkpoint.js";
 import { RecoveryCode } from "./error-codes.js";
-import { FILE_MODE, checkPrivateFolder, ensurePrivateFolder, ownershipProblem } from "./private-folder.js";
+import { FILE_MODE, checkPrivateFolder, ensurePrivateFolder } from "./private-folder.js";
 
 const MAX_PROBLEMS = 10;
 
@@ -46,25 +44,15 @@ export async function removeCheckpoint(path: string): Promise<void> {
  */
 export async function readCheckpoint(path: string): Promise<ReadCheckpoint | undefined> {
   await checkPrivateFolder(dirname(path));
-  let before: Stats;
+  let read: Awaited<ReturnType<typeof readPrivateFile>>;
   try {
-    before = await lstat(path);
+    read = await readPrivateFile(path, { maxBytes: ReadLimits.checkpoint, what: "the checkpoint" });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw unsafe(path, `it cannot be looked at: ${(error as Error).message}`);
+    if (!(error instanceof PrivateFileRefused)) throw error;
+    throw error.fault === "too-large" ? invalid(path, error.reason) : unsafe(path, error.reason);
   }
-  checkFile(path, before);
-  let bytes: Buffer;
-  try {
-    bytes = await readBoundedFile(path, { maxBytes: ReadLimits.checkpoint, what: "the checkpoint" });
-  } catch (error) {
-    if (error instanceof FileReadError && error.fault === "too-large") throw invalid(path, error.message);
-    throw unsafe(path, (error as Error).message);
-  }
-  const after = await lstat(path).catch(() => undefined);
-  if (!after || after.ino !== before.ino || after.dev !== before.dev) throw unsafe(path, "it was replaced while it was read");
-  checkFile(path, after);
+  if (read === undefined) return undefined;
+  const { bytes } = read;
   let document: unknown;
   try {
     document = JSON.parse(bytes.toString("utf8"));
@@ -79,12 +67,6 @@ export async function readCheckpoint(path: string): Promise<ReadCheckpoint | und
     throw invalid(path, "it is not a checkpoint this version of vmforge writes", problems);
   }
   return { checkpoint: parsed.data as Checkpoint, sha256: createHash("sha256").update(bytes).digest("hex") };
-}
-
-function checkFile(path: string, stats: Stats): void {
-  if (!stats.isFile()) throw unsafe(path, `it is ${describeFileType(stats)}, not a regular file`);
-  const problem = ownershipProblem(stats);
-  if (problem) throw unsafe(path, `${problem}; vmforge writes it 0600`);
 }
 
 function unsafe(path: string, why: string): VmforgeError {

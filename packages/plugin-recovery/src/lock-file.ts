@@ -1,8 +1,5 @@
-import type { Stats } from "node:fs";
-import { lstat } from "node:fs/promises";
-import { ExitCode, FileReadError, VmforgeError, describeFileType, readBoundedFile } from "@vmforge/kernel";
+import { ExitCode, PrivateFileRefused, VmforgeError, readPrivateFile } from "@vmforge/kernel";
 import { RecoveryCode } from "./error-codes.js";
-import { ownershipProblem } from "./private-folder.js";
 
 /** Who holds a VM's lock: enough to tell a live owner from a dead one, and to name it. */
 export interface LockOwner {
@@ -35,23 +32,15 @@ export function serializeLock(owner: LockOwner): string {
  * E_LOCK_UNSAFE; one that is not a lock vmforge writes is E_LOCK_INVALID (both exit 2).
  */
 export async function readLock(path: string): Promise<{ owner: LockOwner; ino: number } | undefined> {
-  let stats: Stats;
+  let read: Awaited<ReturnType<typeof readPrivateFile>>;
   try {
-    stats = await lstat(path);
+    read = await readPrivateFile(path, { maxBytes: MAX_LOCK_BYTES, what: "the lock" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw unsafeLock(path, `it cannot be looked at: ${(error as Error).message}`);
+    if (!(error instanceof PrivateFileRefused)) throw error;
+    throw error.fault === "too-large" ? invalidLock(path, error.reason) : unsafeLock(path, error.reason);
   }
-  if (!stats.isFile()) throw unsafeLock(path, `it is ${describeFileType(stats)}, not a regular file`);
-  const problem = ownershipProblem(stats);
-  if (problem) throw unsafeLock(path, problem);
-  let text: string;
-  try {
-    text = (await readBoundedFile(path, { maxBytes: MAX_LOCK_BYTES, what: "the lock" })).toString("utf8");
-  } catch (error) {
-    if (error instanceof FileReadError && error.fault === "missing") return undefined;
-    throw invalidLock(path, (error as Error).message);
-  }
+  if (read === undefined) return undefined;
+  const text = read.bytes.toString("utf8");
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -60,7 +49,7 @@ export async function readLock(path: string): Promise<{ owner: LockOwner; ino: n
   }
   const owner = parseOwner(document);
   if (!owner) throw invalidLock(path, "it is not a lock vmforge writes");
-  return { owner, ino: stats.ino };
+  return { owner, ino: read.stats.ino };
 }
 
 function parseOwner(value: unknown): LockOwner | undefined {

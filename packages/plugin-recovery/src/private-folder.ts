@@ -1,6 +1,6 @@
 import type { Stats } from "node:fs";
 import { lstat, mkdir } from "node:fs/promises";
-import { ExitCode, VmforgeError, describeFileType } from "@vmforge/kernel";
+import { ExitCode, VmforgeError, describeFileType, ownershipProblem } from "@vmforge/kernel";
 import { RecoveryCode } from "./error-codes.js";
 
 /** Checkpoints and locks decide what a run as root does next: their folder is its user's alone. */
@@ -30,14 +30,6 @@ export async function checkPrivateFolder(dir: string): Promise<void> {
   if (!stats.isDirectory()) throw unsafeFolder(dir, `it is ${describeFileType(stats)}, not a folder`);
   const problem = ownershipProblem(stats);
   if (problem) throw unsafeFolder(dir, problem);
-}
-
-/** Why a file or folder is not safely the running user's, or undefined when it is. */
-export function ownershipProblem(stats: Stats): string | undefined {
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid) return `it belongs to the user with uid ${stats.uid}, not to you (uid ${uid})`;
-  if ((stats.mode & 0o022) !== 0) return `others may change it (mode ${(stats.mode & 0o777).toString(8).padStart(4, "0")})`;
-  return undefined;
 }
 
 function unsafeFolder(dir: string, why: string): VmforgeError {

@@ -1,7 +1,5 @@
-import type { Stats } from "node:fs";
-import { lstat } from "node:fs/promises";
 import { z } from "zod";
-import { ExitCode, FileReadError, ReadLimits, VmforgeError, describeFileType, problemsFromIssues, readBoundedFile, type Problem } from "@vmforge/kernel";
+import { ExitCode, PrivateFileRefused, ReadLimits, VmforgeError, problemsFromIssues, readPrivateFile, type Problem } from "@vmforge/kernel";
 import type { PlanFunction, SysfsWrite } from "../contract.js";
 import { VfioCode } from "../error-codes.js";
 import { undoSteps } from "../planner/binding-steps.js";
@@ -103,25 +101,15 @@ export function journalProblems(issues: z.ZodError["issues"], file: string): Pro
  * Both exit 2, and nothing in the file is used.
  */
 export async function readJournal(path: string): Promise<UndoJournal | undefined> {
-  let before: Stats;
+  let read: Awaited<ReturnType<typeof readPrivateFile>>;
   try {
-    before = await lstat(path);
+    read = await readPrivateFile(path, { maxBytes: ReadLimits.document, what: "the undo journal", allowRoot: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw unsafe(path, `it cannot be looked at: ${(error as Error).message}`);
+    if (!(error instanceof PrivateFileRefused)) throw error;
+    throw error.fault === "too-large" ? invalid(path, error.reason) : unsafe(path, error.reason);
   }
-  checkJournalFile(path, before);
-  let text: string;
-  try {
-    text = (await readBoundedFile(path, { maxBytes: ReadLimits.document, what: "the undo journal" })).toString("utf8");
-  } catch (error) {
-    if (error instanceof FileReadError && error.fault === "too-large") throw invalid(path, error.message);
-    throw unsafe(path, (error as Error).message);
-  }
-  const after = await lstat(path).catch(() => undefined);
-  if (!after || after.ino !== before.ino || after.dev !== before.dev) throw unsafe(path, "it was replaced while it was read");
-  checkJournalFile(path, after);
+  if (read === undefined) return undefined;
+  const text = read.bytes.toString("utf8");
 
   let document: unknown;
   try {
@@ -132,13 +120,6 @@ export async function readJournal(path: string): Promise<UndoJournal | undefined
   const parsed = undoJournalSchema.safeParse(document);
   if (!parsed.success) throw invalid(path, "it is not an undo journal vmforge writes", journalProblems(parsed.error.issues, path));
   return parsed.data;
-}
-
-function checkJournalFile(path: string, stats: Stats): void {
-  if (!stats.isFile()) throw unsafe(path, `it is ${describeFileType(stats)}, not a regular file`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) throw unsafe(path, `it belongs to the user with uid ${stats.uid}, not to you (uid ${uid}) or root`);
-  if ((stats.mode & 0o022) !== 0) throw unsafe(path, `others may change it (mode ${(stats.mode & 0o777).toString(8).padStart(4, "0")}; vmforge writes it ${JOURNAL_MODE.toString(8).padStart(4, "0")})`);
 }
 
 const HAND_UNDO = "give the devices back by hand (echo ADDR > /sys/bus/pci/drivers/vfio-pci/unbind; echo > /sys/bus/pci/devices/ADDR/driver_override; echo ADDR > /sys/bus/pci/drivers_probe) or reboot";
