@@ -12,6 +12,7 @@ export function isPluginPackageName(name: string): boolean {
 export interface PluginSource {
   /** The package.json whose dependencies named the plugin. */
   manifestPath: string;
+  /** `global`: the package.json of the `vmforge` bundle, the running one's or one a project or user folder depends on. */
   origin: "project" | "user" | "global";
 }
 
@@ -53,20 +54,53 @@ export interface SourceLocations {
   bundleManifest?: string;
 }
 
+/** The assembled package: the CLI with every first-party plugin, listed in its own package.json. */
+export const BUNDLE_PACKAGE = "vmforge";
+
 /**
  * Package manifests that can name plugins, in order: the user's project (nearest package.json
- * at or above the folder), the user's own plugin folder (`npm install --prefix
- * ~/.config/vmforge vmforge-plugin-x`), and the global bundle. No node_modules folder is listed.
+ * at or above the folder), the user's own plugin folder (`vmforge plugins add`, which installs
+ * into `$VMFORGE_CONFIG_HOME`), and the bundle whose bin is running. A project or user folder
+ * that depends on the bundle (`vmforge`) brings the bundle's package.json in right after its
+ * own, resolved from the listing package.json like a plugin: whichever `vmforge` bin the
+ * package manager linked (the bundle's or `@vmforge/cli`'s), the answer is the same. No
+ * node_modules folder is listed.
  */
 export function pluginSources(locations: SourceLocations): PluginSource[] {
   const sources: PluginSource[] = [];
   const add = (manifestPath: string | undefined, origin: PluginSource["origin"]): void => {
-    if (manifestPath && existsSync(manifestPath) && !sources.some((source) => samePath(source.manifestPath, manifestPath))) sources.push({ manifestPath, origin });
+    if (!manifestPath || !existsSync(manifestPath) || sources.some((source) => samePath(source.manifestPath, manifestPath))) return;
+    sources.push({ manifestPath, origin });
+    if (origin !== "global") add(bundleListedIn(manifestPath), "global");
   };
   add(findProjectManifest(locations.projectDir), "project");
   add(locations.userConfigDir && join(locations.userConfigDir, "package.json"), "user");
   add(locations.bundleManifest, "global");
   return sources;
+}
+
+/** The bundle's package.json when `manifestPath` depends on it; an uninstalled bundle is an error. */
+function bundleListedIn(manifestPath: string): string | undefined {
+  const pkg = readJson(manifestPath);
+  if (!Object.hasOwn({ ...pkg.optionalDependencies, ...pkg.devDependencies, ...pkg.dependencies }, BUNDLE_PACKAGE)) return undefined;
+  // Node's ESM lookup of a bare name: node_modules folders upward, and not NODE_PATH (which
+  // pnpm sets for scripts, and which a plugin import would not see either).
+  for (let dir = dirname(manifestPath); ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", BUNDLE_PACKAGE, "package.json");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  if (Object.hasOwn(pkg.optionalDependencies ?? {}, BUNDLE_PACKAGE)) return undefined;
+  throw new VmforgeError("E_PLUGINS", "Plugin discovery found 1 problem.", {
+    exitCode: ExitCode.usage,
+    problems: [
+      {
+        code: "E_PLUGIN_NOT_INSTALLED",
+        message: `${BUNDLE_PACKAGE} (the CLI with every first-party plugin) is listed in ${manifestPath} but cannot be resolved.`,
+        fix: `Run your package manager's install in ${dirname(manifestPath)}, or remove ${BUNDLE_PACKAGE} from its dependencies.`,
+      },
+    ],
+  });
 }
 
 function samePath(a: string, b: string): boolean {

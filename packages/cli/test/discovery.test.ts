@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import { execa } from "execa";
 import { join } from "node:path";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { findPlugins, isPluginPackageName, pluginSources } from "../src/discovery.js";
 import { cliBin, makeProject, markerExists, tempRoot, writeFakePlugin } from "./project-fixture.js";
 import { isVmforgeError } from "@vmforge/kernel";
@@ -147,4 +147,85 @@ describe("resolving a plugin's entry", () => {
     expect(found).toMatchObject({ packageName: "vmforge-plugin-closed", version: "2.0.0" });
     expect(found!.entryUrl.endsWith("/lib/manifest.js")).toBe(true);
   }, 120_000);
+});
+
+/**
+ * `vmforge` (the bundle) lists the first-party plugins in its own package.json. A project that
+ * depends on it gets them whichever `vmforge` bin the package manager linked: npm links
+ * `@vmforge/cli`'s, whose discovery must see the bundle through the project's dependency.
+ */
+describe("a project that depends on the vmforge bundle", () => {
+  /**
+   * A project laid out as npm installs one: node_modules/vmforge (the bundle, listing `plugins`)
+   * with the plugins hoisted beside it, or under the bundle's own node_modules when `nested`.
+   */
+  function bundleProject(root: string, plugins: Record<string, string>, options: { nested?: string[]; projectDependencies?: Record<string, string> } = {}): string {
+    const project = join(root, "project");
+    const bundle = join(project, "node_modules", "vmforge");
+    mkdirSync(bundle, { recursive: true });
+    writeFileSync(join(bundle, "package.json"), JSON.stringify({ name: "vmforge", version: "9.9.9", type: "module", exports: { "./package.json": "./package.json" }, dependencies: Object.fromEntries(Object.keys(plugins).map((name) => [name, "^1.0.0"])) }));
+    for (const [name, source] of Object.entries(plugins)) {
+      cpSync(source, join(options.nested?.includes(name) ? join(bundle, "node_modules") : join(project, "node_modules"), name), { recursive: true });
+    }
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-vms", private: true, dependencies: { vmforge: "^9.9.9", ...options.projectDependencies } }));
+    return project;
+  }
+
+  it("finds the bundle's plugins through the CLI's own bin, as coming from the bundle", async () => {
+    const { root, markers } = tempRoot("bundle");
+    const alpha = writeFakePlugin(root, "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const project = bundleProject(root, { "vmforge-plugin-alpha": alpha });
+    const result = await execa("node", [cliBin, "plugins", "--json"], { cwd: project, reject: false });
+    expect(result.stderr).toBe("");
+    const { plugins } = JSON.parse(result.stdout) as { plugins: Array<{ package: string; source: string; path: string }> };
+    expect(plugins).toEqual([expect.objectContaining({ package: "vmforge-plugin-alpha", source: "global" })]);
+    expect(plugins[0]!.path).toContain(join("project", "node_modules"));
+  });
+
+  it("reads the bundle's package.json right after the project's, once even when the bundle's own bin runs", () => {
+    const { root, markers } = tempRoot("bundle-sources");
+    const alpha = writeFakePlugin(root, "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const project = bundleProject(root, { "vmforge-plugin-alpha": alpha });
+    const installedBundle = join(project, "node_modules", "vmforge", "package.json");
+    const userConfigDir = join(root, "config");
+    mkdirSync(userConfigDir);
+    writeFileSync(join(userConfigDir, "package.json"), "{}");
+    expect(pluginSources({ projectDir: project, userConfigDir, bundleManifest: installedBundle })).toEqual([
+      { manifestPath: join(project, "package.json"), origin: "project" },
+      { manifestPath: installedBundle, origin: "global" },
+      { manifestPath: join(userConfigDir, "package.json"), origin: "user" },
+    ]);
+  });
+
+  it("a plugin the project pins to another version than the bundle's is a duplicate naming both paths", async () => {
+    const { root, markers } = tempRoot("bundle-duplicate");
+    const bundled = writeFakePlugin(join(root, "bundled"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const pinned = writeFakePlugin(join(root, "pinned"), "vmforge-plugin-alpha", markers, [{ id: "alpha:do_one" }]);
+    const pinnedManifest = join(pinned, "package.json");
+    writeFileSync(pinnedManifest, readFileSync(pinnedManifest, "utf8").replace('"1.2.3"', '"2.0.0"'));
+    const project = bundleProject(root, { "vmforge-plugin-alpha": bundled }, { nested: ["vmforge-plugin-alpha"], projectDependencies: { "vmforge-plugin-alpha": "^2.0.0" } });
+    cpSync(pinned, join(project, "node_modules", "vmforge-plugin-alpha"), { recursive: true });
+    const result = await execa("node", [cliBin, "plugins"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("E_PLUGIN_DUPLICATE");
+    expect(result.stderr).toContain(join("project", "node_modules", "vmforge-plugin-alpha"));
+    expect(result.stderr).toContain(join("node_modules", "vmforge", "node_modules", "vmforge-plugin-alpha"));
+    expect(result.stderr).toMatch(/2\.0\.0.*1\.2\.3/s);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a bundle that is listed but not installed is reported with the fix, exit 2", async () => {
+    const { root } = tempRoot("bundle-missing");
+    const project = join(root, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "p", dependencies: { vmforge: "^0.1.0" } }));
+    const result = await execa("node", [cliBin, "plugins"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("E_PLUGIN_NOT_INSTALLED");
+    expect(result.stderr).toContain(`vmforge (the CLI with every first-party plugin) is listed in ${join(project, "package.json")}`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    // An optional bundle that is absent is no source and no problem.
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "p", optionalDependencies: { vmforge: "^0.1.0" } }));
+    expect((await execa("node", [cliBin, "plugins", "--json"], { cwd: project })).stdout).toContain('"plugins": []');
+  });
 });
