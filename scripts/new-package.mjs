@@ -40,4 +40,6 @@ writeFileSync(
   `import { defineProject } from "vitest/config";\n\nexport default defineProject({\n  resolve: { conditions: ["source"] },\n  ssr: { resolve: { conditions: ["source"] } },\n  test: { name: "${name}", include: ["test/**/*.test.ts"] },\n});\n`,
 );
 writeFileSync(join(dir, "README.md"), `# ${name}\n\n${description}\n`);
+// changesets adds each release under this title; `files` ships it.
+writeFileSync(join(dir, "CHANGELOG.md"), `# ${name}\n`);
 console.log(`created ${dir}`);
