@@ -1,21 +1,39 @@
 import { resolve } from "node:path";
-import { StorageManager } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError } from "@vmforge/kernel";
 import { installHint } from "../install-hint.js";
 import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
 import { choosePalette } from "../render/colors.js";
 import { visible, visibleLine } from "../render/visible.js";
 import { printJson, printJsonLine, type Command } from "./command.js";
+import { addPlugins, addUsage, removePlugins, removeUsage } from "./plugins-manage.js";
 
 export const pluginsCommand: Command = {
   name: "plugins",
-  summary: "list the plugins this project has installed",
-  usage: "vmforge plugins [--json | --json-lines]",
-  help: `Lists the vmforge plugins found in the project's package.json (and beside a global install):
-package, version, path and stages. Only manifests are read; no stage code is loaded.
-With --json-lines, one {"event":"plugin",...} line per plugin.`,
+  summary: "list the plugins found; add or remove plugins for your user",
+  usage: `vmforge plugins [--json | --json-lines]
+       ${addUsage}
+       ${removeUsage}`,
+  help: `Lists the vmforge plugins found: package, version, path, source and stages. Only manifests
+are read; no stage code is loaded. With --json-lines, one {"event":"plugin",...} line per plugin.
+Plugins are found in the project's package.json (nearest at or above the folder, or --project),
+then in your user's plugin folder ($VMFORGE_CONFIG_HOME/package.json), then in the vmforge
+bundle (the \`vmforge\` package, when it is the running command or a dependency of either).
+
+add NAME...      install plugins for your user (for a global install of vmforge, or outside any
+                 project) into $VMFORGE_CONFIG_HOME with npm, then check each one loads (one that
+                 does not is uninstalled again). NAME is a plugin package name with an optional
+                 @version, or the path of a plugin's folder or .tgz. The kernel this CLI runs is
+                 installed beside them unless the folder has one or --kernel SPEC gives one.
+remove NAME...   npm uninstall from that folder.
+--dry-run        print the npm command, change nothing.`,
   async run(argv, io) {
-    const { global } = parseCommand(argv, {}, this.usage);
+    if (argv[0] === "add") return addPlugins(argv.slice(1), io);
+    if (argv[0] === "remove") return removePlugins(argv.slice(1), io);
+    const { global, positionals } = parseCommand(argv, {}, this.usage);
+    if (positionals.length > 0) {
+      throw new VmforgeError("E_USAGE", `Unknown plugins command "${positionals[0]}".`, { exitCode: ExitCode.usage, fix: `Usage: ${this.usage}` });
+    }
     const { found, plugins } = await discoverPlugins(global.project, io);
     const rows = found.map((entry, index) => ({
       package: entry.packageName,
