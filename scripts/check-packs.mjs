@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Lints packed tarballs as the registry would get them, offline: publint (--strict: warnings
 // fail too) and @arethetypeswrong/cli. `node scripts/check-packs.mjs [--packs DIR]` reads
-// DIR/packs.json from scripts/pack-all.mjs (default out/packs); exit 1 when any package fails.
+// DIR/packs.json from scripts/pack-all.mjs (default out/packs); exit 1 when any package fails;
+// --json prints every result as JSON.
 //
 // attw runs with `--profile esm-only`: our packages are ESM only ("type": "module", exports with
 // no `require` condition, engines node >= 20.19), so the two resolutions that profile leaves
@@ -58,14 +59,15 @@ export async function checkPacks(packsDir) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { packs: { type: "string", default: join(repoRoot, "out", "packs") } } });
+  const { values } = parseArgs({ options: { packs: { type: "string", default: join(repoRoot, "out", "packs") }, json: { type: "boolean", default: false } } });
   const results = await checkPacks(resolve(values.packs));
-  for (const result of results) {
+  process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+  if (values.json) console.log(JSON.stringify(results, null, 2));
+  else for (const result of results) {
     console.log(`${result.ok ? "ok  " : "FAIL"} ${result.name}@${result.version}${result.attwNote ? ` (attw: ${result.attwNote})` : ""}`);
     if (!result.ok) {
       if (result.publintStatus !== 0) console.log(result.publint.replace(/^/gm, "     "));
       for (const problem of result.attwProblems) console.log(`     attw: ${JSON.stringify(problem)}`);
     }
   }
-  process.exitCode = results.every((result) => result.ok) ? 0 : 1;
 }
