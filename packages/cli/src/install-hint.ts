@@ -30,7 +30,7 @@ export function installHint(packages: readonly string[], place: InstallPlace): s
   const names = packages.join(" ");
   const manifestPath = findProjectManifest(place.projectDir);
   if (!manifestPath) {
-    return `There is no package.json at or above ${place.projectDir}. Make the folder a project: \`npm init -y && npm i -D @vmforge/cli ${names}\`, or install for your user: \`npm install --prefix ${place.userConfigDir} ${names}\`.`;
+    return `There is no package.json at or above ${place.projectDir}. Make the folder a project: \`npm init -y && npm i -D @vmforge/cli ${names}\`, or install for your user (into ${place.userConfigDir}): \`vmforge plugins add ${names}\`.`;
   }
   const projectDir = dirname(manifestPath);
   const manifest = readManifest(manifestPath);

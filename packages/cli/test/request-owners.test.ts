@@ -39,7 +39,7 @@ describe("a run that no installed plugin would read refuses, and names what to i
     expect(broken.stderr).toContain("error[E_NO_CONFIG_READER]");
     expect(broken.stderr).toContain(`There is no package.json at or above ${root}`);
     expect(broken.stderr).toContain("npm init -y && npm i -D @vmforge/cli @vmforge/plugin-qemu-setup");
-    expect(broken.stderr).toContain(`npm install --prefix ${join(root, "config")} @vmforge/plugin-qemu-setup`);
+    expect(broken.stderr).toContain(`install for your user (into ${join(root, "config")}): \`vmforge plugins add @vmforge/plugin-qemu-setup\``);
     expect(broken.stderr).not.toContain("E_INTERNAL");
 
     const full = await execa("node", [cliBin, "apply", "full.toml"], { cwd: root, env, reject: false });
