@@ -94,6 +94,26 @@ for (const manager of ["npm", "pnpm"] as const satisfies PackageManager[]) {
       },
     );
 
+    it("(5) outside any project, `vmforge plugins add` installs real plugins for the user, and they run", async () => {
+      const packs = readPacks(inject("packsDir"));
+      const tarball = (name: string) => packs.find((pack) => pack.name === name)!.tarball;
+      const nowhere = join(root, "no-project");
+      mkdirSync(nowhere);
+      const cli = join(project.dir, "node_modules", "@vmforge", "cli", "dist", "bin.js");
+      // A plugin folder of its own, so that the other steps never see these plugins.
+      const env = { ...project.env, VMFORGE_CONFIG_HOME: join(root, "global-user-config") };
+      const vmforge = (args: string[]) => execa(process.execPath, [cli, ...args], { cwd: nowhere, env, extendEnv: false, reject: false });
+      const added = await vmforge(["plugins", "add", tarball("@vmforge/plugin-env-check"), "--kernel", tarball("@vmforge/kernel")]);
+      expect(added.stderr).toBe("");
+      expect(added.exitCode).toBe(0);
+      const plugins = await vmforge(["plugins", "--json"]);
+      expect((JSON.parse(plugins.stdout) as { plugins: Array<{ package: string; source: string }> }).plugins).toEqual([expect.objectContaining({ package: "@vmforge/plugin-env-check", source: "user" })]);
+      // The plugin's stages import its peer, the kernel, from the user's folder.
+      expect((await vmforge(["check", "--host-root", hostRoot, "--json"])).exitCode).toBe(0);
+      expect((await vmforge(["plugins", "remove", "@vmforge/plugin-env-check"])).exitCode).toBe(0);
+      expect(JSON.parse((await vmforge(["plugins", "--json"])).stdout)).toEqual({ plugins: [] });
+    });
+
     it("(4) only the assembled vmforge package: its vmforge command lists every first-party plugin", async () => {
       const bundleOnly = new FreshProject(join(root, "bundle-only"), manager, readPacks(inject("packsDir")));
       await bundleOnly.add(["vmforge"]);
