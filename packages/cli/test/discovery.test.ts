@@ -195,6 +195,15 @@ describe("a project that depends on the vmforge bundle", () => {
       { manifestPath: installedBundle, origin: "global" },
       { manifestPath: join(userConfigDir, "package.json"), origin: "user" },
     ]);
+    // The user's plugin folder may depend on the bundle too (`npm install --prefix` of vmforge).
+    const userBundle = join(userConfigDir, "node_modules", "vmforge");
+    mkdirSync(userBundle, { recursive: true });
+    writeFileSync(join(userBundle, "package.json"), JSON.stringify({ name: "vmforge", version: "9.9.8" }));
+    writeFileSync(join(userConfigDir, "package.json"), JSON.stringify({ dependencies: { vmforge: "^9.9.8" } }));
+    expect(pluginSources({ projectDir: join(root, "elsewhere"), userConfigDir })).toEqual([
+      { manifestPath: join(userConfigDir, "package.json"), origin: "user" },
+      { manifestPath: join(userBundle, "package.json"), origin: "global" },
+    ]);
   });
 
   it("a plugin the project pins to another version than the bundle's is a duplicate naming both paths", async () => {
