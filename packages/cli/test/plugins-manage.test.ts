@@ -109,9 +109,12 @@ describe("vmforge plugins add and remove", () => {
     expect(failed.stderr).toContain("E_NPM_FAILED");
     expect(failed.stderr).toMatch(/npm said:[\s\S]*(ENOTCACHED|E404|ENOTFOUND)/);
     expect(listed()).toEqual(before);
-    const noNpm = await execa(process.execPath, [cliBin, "plugins", "add", "vmforge-plugin-x"], { cwd: elsewhere, env: { ...env, PATH: join(root, "empty-path") }, extendEnv: false, reject: false });
+    const freshConfig = join(root, "fresh-config", "vmforge");
+    const noNpm = await execa(process.execPath, [cliBin, "plugins", "add", "vmforge-plugin-x"], { cwd: elsewhere, env: { ...env, VMFORGE_CONFIG_HOME: freshConfig, PATH: join(root, "empty-path") }, extendEnv: false, reject: false });
     expect(noNpm.exitCode).toBe(2);
     expect(noNpm.stderr).toContain("E_NPM_MISSING");
+    // The folders and package.json a first add would have made are gone again.
+    expect(existsSync(join(root, "fresh-config"))).toBe(false);
   }, 120_000);
 
   it("removes what was added; a name that is not there is exit 2 with a did-you-mean", async () => {

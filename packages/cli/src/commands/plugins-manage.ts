@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,11 +47,18 @@ export async function addPlugins(argv: string[], io: Io): Promise<number> {
   const args = ["install", "--prefix", folder, "--save", "--install-links", ...NPM_QUIET, ...specs];
   if (values["dry-run"]) return reportDryRun(io, global.json, folder, hasManifest ? [] : [`create ${manifestPath}`], args);
 
+  // A failed first add leaves no trace: what this run created is removed again.
+  let created: string | undefined;
   if (!hasManifest) {
-    mkdirSync(folder, { recursive: true });
+    created = mkdirSync(folder, { recursive: true }) ?? manifestPath;
     writeFileSync(manifestPath, `${JSON.stringify({ name: "vmforge-user-plugins", private: true, description: "Plugins `vmforge plugins add` installed for this user; vmforge reads them from any folder.", dependencies: {} }, null, 2)}\n`);
   }
-  await runNpm(args, io.env);
+  try {
+    await runNpm(args, io.env);
+  } catch (error) {
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw error;
+  }
   const added = await verifyAdded(plugins, folder, manifestPath, io.env);
   if (global.json) printJson(io, { folder, command: npmCommandLine(args), added: added.map(({ found, plugin }) => ({ package: found.packageName, version: found.version, path: found.path, stages: plugin.stages.map((stage) => stage.id) })) });
   else {
