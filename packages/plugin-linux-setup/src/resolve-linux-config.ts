@@ -1,4 +1,5 @@
 import { ExitCode, VmforgeError, problemsFromIssues, type Problem } from "@vmforge/kernel";
+import { resolveRequestPath as resolveUserPath } from "@vmforge/plugin-qemu-setup/guest";
 import { linuxTableSchema, type LinuxTable, type LinuxUserTable } from "./config-schema.js";
 import type { LinuxConfig, LinuxUserConfig } from "./contract.js";
 import { LinuxErrorCode, linuxConfigError } from "./errors.js";
@@ -7,7 +8,6 @@ import { LinuxFileLimits, readLinuxFile } from "./linux-files.js";
 import { keysOfAuthorizedKeysText, sshKeyProblem } from "./ssh-keys.js";
 import { locateTomlKey } from "./toml-lines.js";
 import { parseUserDataFile } from "./user-data-file.js";
-import { resolveUserPath } from "./user-paths.js";
 
 export interface LinuxConfigSource {
   /** The [linux] table (validated by the qemu-setup loader, checked again here); undefined = none. */
