@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { didYouMean } from "@vmforge/kernel";
 import { EDITIONS, EDITION_NAMES } from "./editions.js";
 import { WINDOWS_LANGUAGES } from "./languages.js";
 import { WINDOWS_TIME_ZONES } from "./time-zones.js";
@@ -15,6 +16,16 @@ export const COMPUTER_NAME = /^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-
 /** A local user name: at most 20 characters, none of "/\[]:;|=,+*?<>@ and no control character. */
 export const USER_NAME = /^(?![. ]+$)[^"/\\[\]:;|=,+*?<>@\p{Cc}]{1,20}$/u;
 const RESERVED_USERS = ["administrator", "guest", "defaultaccount", "wdagutilityaccount"];
+/** One of a long list: the message names the closest entry instead of all of them. */
+function oneOf(list: readonly string[], what: string, example: string) {
+  return z.string().refine((value) => list.includes(value), {
+    error: (issue) => {
+      const meant = typeof issue.input === "string" ? didYouMean(issue.input, list) : undefined;
+      return meant ? `not ${what}; did you mean "${meant}"?` : `not ${what} (e.g. "${example}")`;
+    },
+  });
+}
+
 /** Text XML 1.0 can carry, on one line. */
 const ONE_LINE = /^[^\p{Cc}\uFFFE\uFFFF]*$/u;
 
@@ -32,10 +43,10 @@ export const windowsTableSchema = z
   .strictObject({
     edition: z.enum(EDITION_NAMES).default("pro"),
     /** Language of Setup and of Windows: must be one the ISO holds. */
-    ui_language: z.enum(WINDOWS_LANGUAGES).default("en-US"),
+    ui_language: oneOf(WINDOWS_LANGUAGES, "a Windows display language", "en-US").default("en-US"),
     /** Keyboard, formats and the system locale. */
-    locale: z.enum(WINDOWS_LANGUAGES).default("en-US"),
-    time_zone: z.enum(WINDOWS_TIME_ZONES).default("UTC"),
+    locale: oneOf(WINDOWS_LANGUAGES, "a Windows language tag", "de-DE").default("en-US"),
+    time_zone: oneOf(WINDOWS_TIME_ZONES, "a Windows time zone id (tzutil /l; IANA names such as Europe/Berlin are not)", "W. Europe Standard Time").default("UTC"),
     computer_name: z.string().regex(COMPUTER_NAME, "at most 15 letters, digits and hyphens, not only digits").optional(),
     product_key: z.string().regex(PRODUCT_KEY, "five groups of five characters: XXXXX-XXXXX-XXXXX-XXXXX-XXXXX").optional(),
     /** The Windows 11 installation ISO; relative to the TOML file's folder. */
