@@ -11,6 +11,7 @@ import type { GuestPreflightOptions } from "./guest-kit/preflight.js";
  */
 
 export { resolveRequestPath } from "./guest-kit/request-path.js";
+export { locateTomlKey } from "./guest-kit/locate.js";
 export type { GuestRequest, FileCheck, ProblemFields } from "./guest-kit/guest-request.js";
 export type { GuestConditionOptions } from "./guest-kit/guest-condition.js";
 export type { GuestPreflightOptions } from "./guest-kit/preflight.js";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { definePlugin, type Plugin, type Problem } from "@vmforge/kernel";
 import { guestMediaKey, qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
-import { attachMedium, guestAdds, guestPreflight, guestReads, guestRequest, needHardware, resolveRequestPath, whenGuest, type GuestRequest, type HardwareNeeds, type MediumToAttach } from "../src/guest.js";
+import { attachMedium, guestAdds, guestPreflight, guestReads, guestRequest, locateTomlKey, needHardware, resolveRequestPath, whenGuest, type GuestRequest, type HardwareNeeds, type MediumToAttach } from "../src/guest.js";
 import { plugin as qemuPlugin } from "../src/plugin.js";
 import { vmTemplateToml } from "../src/template.js";
 import { fakeEnvironment } from "./support/environment.js";
@@ -113,6 +113,20 @@ describe("resolveRequestPath", () => {
     expect(resolveRequestPath("/isos/b.iso", "/srv/vms/win.toml")).toBe("/isos/b.iso");
     // ~user is not expanded (the shell's rule, not ours): it is a folder named "~user" beside the TOML.
     expect(resolveRequestPath("~other/b.iso", "/srv/vms/win.toml")).toBe("/srv/vms/~other/b.iso");
+  });
+});
+
+describe("locateTomlKey", () => {
+  const text = '[vm]\nname = "x"\n\n[[linux.users]]\nname = "a"\nkey_file = "same"\n\n[[linux.users]]\nname = "b"\nkey_file = "same"\n';
+
+  it("finds the key of the entry the path names, not the first line with that key", () => {
+    expect(locateTomlKey(text, ["linux", "users", 1, "key_file"])).toEqual({ line: 10, column: 1, sourceLine: 'key_file = "same"' });
+    expect(locateTomlKey(text, ["linux", "users", 0, "key_file"])).toMatchObject({ line: 6 });
+  });
+
+  it("falls back to the nearest table that is written, and to nothing", () => {
+    expect(locateTomlKey(text, ["vm", "guest"])).toMatchObject({ line: 1, sourceLine: "[vm]" });
+    expect(locateTomlKey(text, ["windows", "iso"])).toEqual({});
   });
 });
 
