@@ -105,6 +105,45 @@ describe("whenGuest", () => {
   });
 });
 
+describe("GuestRequest.table", () => {
+  it("gives the loader's validated value (not parsed again: a transform runs once)", async () => {
+    let parses = 0;
+    const counted = z.strictObject({ iso: z.string().transform((iso) => `${iso}#${++parses}`) });
+    const plugin = definePlugin({
+      name: "vmforge-plugin-count",
+      version: "1.0.0",
+      description: "",
+      guests: ["demo"],
+      config: { tables: ["demo"], schema: async () => counted },
+      stages: [
+        {
+          id: "count:read_table",
+          description: "reads its table",
+          reads: [guestReads.request],
+          load: async () => ({ run: async (ctx) => void (seen = (await guestRequest(ctx)).table("demo", counted)) }),
+        },
+      ],
+    });
+    let seen: unknown;
+    await run(await tomlFile('[vm]\nname = "c"\nguest = "demo"\n[demo]\niso = "a.iso"\n'), plugin);
+    expect(seen).toEqual({ iso: "a.iso#1" });
+  });
+
+  it("an absent table is the schema's defaults, or every missing key located at vm.guest", async () => {
+    const request = { vm: { guest: "demo" }, extensions: {}, source: { path: "/vms/vm.toml", text: '[vm]\nname = "x"\nguest = "demo"\n' } };
+    const { GuestRequest } = await import("../src/guest-kit/guest-request.js");
+    const guest = new GuestRequest(request as never);
+    expect(guest.table("demo", z.strictObject({ flavour: z.string().default("plain") }))).toEqual({ flavour: "plain" });
+    let error: unknown;
+    try {
+      guest.table("demo", demoSchema);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toMatchObject({ code: "E_CONFIG_INVALID", exitCode: 2, problems: [expect.objectContaining({ keyPath: "vm.guest", line: 3, message: expect.stringContaining('guest = "demo" needs a [demo] table with demo.iso') })] });
+  });
+});
+
 describe("resolveRequestPath", () => {
   it("takes a relative path from the TOML file's folder, ~/ from the home folder, and keeps an absolute one", () => {
     expect(resolveRequestPath("a/b.iso", "/srv/vms/win.toml")).toBe("/srv/vms/a/b.iso");

@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { ExitCode, VmforgeError, problemsFromIssues, type Problem, type SchemaLike } from "@vmforge/kernel";
+import { ExitCode, VmforgeError, type Problem, type SchemaLike } from "@vmforge/kernel";
 import type { UserVmRequest } from "../contract.js";
 import { locatedProblem, type ProblemContext } from "../config-problems.js";
 import { requestProblemContext } from "../request-context.js";
@@ -45,15 +45,24 @@ export class GuestRequest {
   }
 
   /**
-   * The plugin's own table, parsed by its schema (defaults filled in). qemu-setup's loader
-   * validated it already with the same schema, so this fails only when a plugin passes another
-   * schema than its manifest's: then every problem is reported, located.
+   * The plugin's own table, typed: the value qemu-setup's loader kept after validating it with
+   * the plugin's schema (defaults filled in, transforms applied), never parsed a second time.
+   * An absent table is the schema's value for `{}` (its defaults); when the schema needs keys,
+   * every missing one is reported, located at `vm.guest`.
    */
   table<T>(name: string, schema: SchemaLike<T>): T {
-    const result = schema.safeParse(this.request.extensions[name] ?? {});
+    if (Object.hasOwn(this.request.extensions, name)) return this.request.extensions[name] as T;
+    const result = schema.safeParse({});
     if (result.success) return result.data;
-    const problems = problemsFromIssues(result.error.issues, { file: this.file, prefix: [name], code: "E_CONFIG_INVALID" });
-    throw this.error(problems, { code: "E_CONFIG_INVALID", why: `The [${name}] table does not match its plugin's schema.` });
+    const problems = result.error.issues.map((issue) =>
+      this.problem(["vm", "guest"], {
+        code: "E_CONFIG_INVALID",
+        message: `guest = "${this.guest}" needs a [${name}] table with ${[name, ...issue.path.map(String)].join(".")}: ${issue.message}`,
+        expected: `a [${name}] table`,
+        fix: `Add the [${name}] table (\`vmforge init\` shows it), or choose another guest.`,
+      }),
+    );
+    throw this.error(problems, { code: "E_CONFIG_INVALID", why: `The guest plugin for guest = "${this.guest}" reads its settings from [${name}].` });
   }
 
   /** A path the TOML gives, absolute (`~/` = home, relative = beside the TOML file). */
@@ -97,6 +106,3 @@ export class GuestRequest {
     });
   }
 }
-
-/** A bound for an ISO image a user names: larger than any installation DVD. */
-export const MEDIUM_LIMIT = 64 * 1024 ** 3;
