@@ -41,8 +41,11 @@ export interface ConfigDeclaration {
   /** Top-level table names this plugin owns, e.g. `["linux"]`. */
   tables: string[];
   schema: () => Promise<SchemaLike<unknown>>;
-  /** A commented TOML snippet for these tables; `vmforge init` joins the installed plugins' snippets. */
-  template?: () => Promise<string>;
+  /**
+   * A commented TOML snippet for these tables; `vmforge init` joins the installed plugins'
+   * snippets, and passes the installed plugins (e.g. to list their `guests`).
+   */
+  template?: (context?: { plugins: readonly PluginManifest[] }) => Promise<string>;
 }
 
 /** A run of the pipeline a plugin command asks the program that runs it for (`vmforge resume`). */
@@ -104,6 +107,8 @@ export interface PluginManifest {
   commands?: PluginCommand[];
   /** Boolean switches for `plan` and `apply`; `--a-b` becomes `input.flags.aB`. */
   flags?: PluginFlag[];
+  /** The `vm.guest` values this plugin prepares (`["windows"]`): listed by `vmforge init`, offered for a typo. */
+  guests?: string[];
 }
 
 export interface Plugin extends PluginManifest {
@@ -115,6 +120,7 @@ export interface Plugin extends PluginManifest {
 
 const STAGE_ID = /^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$/;
 const FLAG_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const GUEST_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** Declares a plugin; checks the shape early so a plugin author sees mistakes at import. */
 export function definePlugin<P extends Plugin>(plugin: P): P {
@@ -122,6 +128,9 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
   for (const stage of plugin.stages) {
     if (!STAGE_ID.test(stage.id)) throw new TypeError(`definePlugin(${plugin.name}): stage id "${stage.id}" must look like prefix:verb_noun`);
     if (typeof stage.load !== "function") throw new TypeError(`definePlugin(${plugin.name}): stage ${stage.id} needs a load() that imports its module`);
+  }
+  for (const guest of plugin.guests ?? []) {
+    if (!GUEST_NAME.test(guest)) throw new TypeError(`definePlugin(${plugin.name}): guest "${guest}" must be lowercase letters, digits and - (a vm.guest value)`);
   }
   for (const flag of plugin.flags ?? []) {
     if (!FLAG_NAME.test(flag.name)) throw new TypeError(`definePlugin(${plugin.name}): flag "${flag.name}" must be lowercase words joined by -`);

@@ -188,6 +188,17 @@ describe("disks and guest media", () => {
     expect(orders).toEqual(["3", "1", "2"]);
   });
 
+  it('a medium with boot = "first" (an installer) boots before every disk; two of them in the order attached', () => {
+    const runDir = "/r";
+    const { domain } = render({
+      definition: definition({ name: "boot", disks: [disk(runDir, 0, { bootIndex: 1 }), disk(runDir, 1, { bootIndex: 2 })] }),
+      media: [{ ...seedIso(runDir), path: "/isos/install.iso", boot: "first" }, seedIso(runDir), { ...seedIso(runDir), path: "/isos/second.iso", boot: "first", bootIndex: 5 }],
+    });
+    const orders = children(devices(domain), "disk").map((entry) => children(entry, "boot").map((boot) => attribute(boot, "order"))[0]);
+    expect(orders).toEqual(["3", "4", "1", undefined, "2"]);
+    expect(children(child(domain, "os"), "boot")).toEqual([]);
+  });
+
   it("NVMe (no libvirt 9.0 bus) goes to QEMU through <qemu:commandline> in the qemu namespace, with serial and boot index", () => {
     const { domain, notes } = render({ definition: nvmeBridge() });
     expect(attribute(domain, "xmlns:qemu")).toBe("http://libvirt.org/schemas/domain/qemu/1.0");

@@ -1,4 +1,4 @@
-import type { VmNic } from "@vmforge/plugin-qemu-setup";
+import type { VmNic } from "@vmforge/plugin-qemu-setup/contract";
 
 /**
  * network-config version 2 (netplan) for the definition's NICs: each matched by its MAC,

@@ -1,20 +1,21 @@
-import { definePlugin, packageInfo, type StageContext } from "@vmforge/kernel";
+import { definePlugin, packageInfo } from "@vmforge/kernel";
+import { guestReads, whenGuest } from "@vmforge/plugin-qemu-setup/guest";
+import { LINUX_GUEST } from "./linux-guest.js";
 
-const QEMU_SETUP = "@vmforge/plugin-qemu-setup";
 const SELF = "@vmforge/plugin-linux-setup";
 
-const request = { key: "user_vm_request", provider: QEMU_SETUP };
+const request = guestReads.request;
 // Reading vm_definition orders every linux stage after qemu_setup:finalize_vm_definition.
-const definition = { key: "vm_definition", provider: QEMU_SETUP };
+const definition = guestReads.definition;
 const own = (key: string) => ({ key, provider: SELF });
 
-/** Runs a stage only for `vm.guest = "linux"`; the check (and zod) loads only when a run asks. */
-const whenLinuxGuest = async (ctx: StageContext): Promise<boolean> => (await import("./guest-condition.js")).isLinuxGuest(ctx);
-const whenLinuxGuestWarningIfIgnored = async (ctx: StageContext): Promise<boolean> => (await import("./guest-condition.js")).isLinuxGuestWarningIfIgnored(ctx);
+/** Runs a stage only for `vm.guest = "linux"`; the first one asked warns once when [linux] is ignored. */
+const whenLinuxGuest = whenGuest(LINUX_GUEST, { table: "linux", ignored: "no cloud-init seed is made", code: "W_LINUX_TABLE_IGNORED" });
 
 /** Manifest only: listing plugins or planning stages loads no stage, no zod, no YAML. */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  guests: [LINUX_GUEST],
   // seed.iso and cloud-init/* land in the run folder: no file the VM description names may be one of them.
   preflightCheck: async (ctx) => (await import("./seed-files.js")).seedFileClashes(ctx),
   config: {
@@ -28,7 +29,7 @@ export const plugin = definePlugin({
       description: "Reads the [linux] table (hostname, timezone, packages, runcmd, users, user_data_file) and the files it names",
       reads: [request, definition],
       writes: ["linux_config"],
-      when: whenLinuxGuestWarningIfIgnored,
+      when: whenLinuxGuest,
       load: () => import("./stages/load-config-toml.js"),
     },
     {

@@ -1,5 +1,5 @@
 import { VmforgeError, type Problem } from "@vmforge/kernel";
-import type { VmNic } from "@vmforge/plugin-qemu-setup";
+import type { VmNic } from "@vmforge/plugin-qemu-setup/contract";
 import { toCloudYaml } from "./cloud-yaml.js";
 import type { LinuxConfig } from "./contract.js";
 import { LinuxErrorCode, linuxConfigError } from "./errors.js";

@@ -1,13 +1,12 @@
 import { ExitCode, VmforgeError, problemsFromIssues, type Problem } from "@vmforge/kernel";
+import { locateTomlKey, resolveRequestPath as resolveUserPath } from "@vmforge/plugin-qemu-setup/guest";
 import { linuxTableSchema, type LinuxTable, type LinuxUserTable } from "./config-schema.js";
 import type { LinuxConfig, LinuxUserConfig } from "./contract.js";
 import { LinuxErrorCode, linuxConfigError } from "./errors.js";
 import { HOSTNAME_HINT, isValidHostname, splitHostname } from "./hostname.js";
 import { LinuxFileLimits, readLinuxFile } from "./linux-files.js";
 import { keysOfAuthorizedKeysText, sshKeyProblem } from "./ssh-keys.js";
-import { locateTomlKey } from "./toml-lines.js";
 import { parseUserDataFile } from "./user-data-file.js";
-import { resolveUserPath } from "./user-paths.js";
 
 export interface LinuxConfigSource {
   /** The [linux] table (validated by the qemu-setup loader, checked again here); undefined = none. */
@@ -34,7 +33,7 @@ export async function resolveLinuxConfig(source: LinuxConfigSource): Promise<Lin
       keyPath: "linux.hostname",
       expected: HOSTNAME_HINT,
       fix: 'Set [linux] hostname = "..." (or rename the VM without a trailing hyphen).',
-      ...locateTomlKey(source.tomlText, "name", source.vmName),
+      ...locateTomlKey(source.tomlText, ["vm", "name"]),
     });
   }
 
@@ -98,7 +97,7 @@ async function readKeyFile(given: string, index: number, source: LinuxConfigSour
       code: LinuxErrorCode.keyFileMissing,
       file: source.tomlPath,
       keyPath,
-      ...locateTomlKey(source.tomlText, "ssh_authorized_keys_file", given),
+      ...locateTomlKey(source.tomlText, ["linux", "users", index, "ssh_authorized_keys_file"]),
       ...read.problem,
       ...(read.fault === "missing" ? { fix: `Create ${path} (e.g. copy ~/.ssh/id_ed25519.pub), or correct the path; a relative path is taken from the TOML file's folder.` } : {}),
     });
@@ -124,7 +123,7 @@ async function readUserData(given: string, source: LinuxConfigSource, problems: 
       code: LinuxErrorCode.userDataMissing,
       file: source.tomlPath,
       keyPath: "linux.user_data_file",
-      ...locateTomlKey(source.tomlText, "user_data_file", given),
+      ...locateTomlKey(source.tomlText, ["linux", "user_data_file"]),
       ...read.problem,
     });
     return null;

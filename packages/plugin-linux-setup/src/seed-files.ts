@@ -1,5 +1,6 @@
 import type { PreflightContext, Problem } from "@vmforge/kernel";
-import { LINUX_GUEST } from "./guest-condition.js";
+import { guestPreflight } from "@vmforge/plugin-qemu-setup/guest";
+import { LINUX_GUEST } from "./linux-guest.js";
 
 /** The files this plugin writes in the run folder. */
 export const SEED_ISO_ARTIFACT = "seed.iso";
@@ -12,13 +13,10 @@ const CLOUD_INIT_FILES = ["meta-data", "user-data", "network-config"];
  * the VM attach one file twice).
  */
 export async function seedFileClashes(ctx: PreflightContext): Promise<Problem[]> {
-  const { runFolderClashes } = await import("@vmforge/plugin-qemu-setup");
-  return runFolderClashes(ctx, (request) =>
-    request.vm.guest !== LINUX_GUEST
-      ? []
-      : [
-          { name: SEED_ISO_ARTIFACT, what: `the cloud-init seed ISO (${SEED_ISO_ARTIFACT}) that @vmforge/plugin-linux-setup writes for guest = "linux"`, keyPath: ["vm", "guest"] },
-          ...CLOUD_INIT_FILES.map((name) => ({ name: `${CLOUD_INIT_ARTIFACT_DIR}/${name}`, what: `the cloud-init file ${CLOUD_INIT_ARTIFACT_DIR}/${name} that @vmforge/plugin-linux-setup writes for guest = "linux"`, keyPath: ["vm", "guest"] })),
-        ],
-  );
+  return guestPreflight(LINUX_GUEST, {
+    files: [
+      { name: SEED_ISO_ARTIFACT, what: `the cloud-init seed ISO (${SEED_ISO_ARTIFACT}) that @vmforge/plugin-linux-setup writes for guest = "linux"` },
+      ...CLOUD_INIT_FILES.map((name) => ({ name: `${CLOUD_INIT_ARTIFACT_DIR}/${name}`, what: `the cloud-init file ${CLOUD_INIT_ARTIFACT_DIR}/${name} that @vmforge/plugin-linux-setup writes for guest = "linux"` })),
+    ],
+  })(ctx);
 }

@@ -94,10 +94,10 @@ describe("the manifest", () => {
     expect(linuxConfigTemplate).toMatch(/^\[linux\]$/m);
   });
 
-  it("imports nothing but the kernel up front (listing plugins loads no zod, no YAML, no stage)", () => {
+  it("imports nothing but the kernel and the guest kit's light entry up front (listing plugins loads no zod, no YAML, no stage)", () => {
     const source = readFileSync(new URL("../src/plugin.ts", import.meta.url), "utf8");
     const staticImports = [...source.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
-    expect(staticImports).toEqual(["@vmforge/kernel"]);
+    expect(staticImports).toEqual(["@vmforge/kernel", "@vmforge/plugin-qemu-setup/guest", "./linux-guest.js"]);
   });
 
   it("runs every stage only for Linux guests and after vm_definition", () => {

@@ -14,6 +14,11 @@ import { defineCollectionKey, defineSessionKey } from "@vmforge/kernel";
  *   session.guest_media      collection  added to by guest plugins (e.g. the Linux seed ISO) AFTER
  *                                        finalize; generate_qemu_command (and the libvirt XML stage)
  *                                        read it optionally and attach each item.
+ *   session.guest_needs      collection  added to by guest plugins BEFORE validate_vm_request: the
+ *                                        firmware and devices the guest needs (Windows 11: UEFI,
+ *                                        secure boot, TPM 2.0). validate_vm_request reads it
+ *                                        (optional read), turns them on, and refuses a request
+ *                                        that explicitly says otherwise.
  */
 
 export const VM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -180,9 +185,34 @@ export const guestMediumSchema = z.object({
   producer: z.string(),
   /** Boot priority; absent = not a boot device. */
   bootIndex: z.number().int().positive().optional(),
+  /**
+   * "first": boots before every disk (an installer); several such media boot in the order they
+   * were added. Wins over bootIndex.
+   */
+  boot: z.enum(["first"]).optional(),
 });
 export type GuestMedium = z.infer<typeof guestMediumSchema>;
 export const guestMediaKey = defineCollectionKey<GuestMedium>("guest_media", guestMediumSchema);
+
+// ---------------------------------------------------------------------------------------------
+// session.guest_needs: what a guest needs from the virtual hardware. Each field present is a
+// requirement; an absent field leaves the request's choice alone.
+// ---------------------------------------------------------------------------------------------
+
+export const guestNeedsSchema = z.object({
+  /** UEFI firmware (OVMF). */
+  uefi: z.literal(true).optional(),
+  /** Secure boot (OVMF with keys enrolled when the host has such a build); implies uefi. */
+  secureBoot: z.literal(true).optional(),
+  /** A TPM 2.0 (swtpm). */
+  tpm: z.literal(true).optional(),
+  /** Who needs it, for messages: "Windows 11". */
+  reason: z.string().min(1),
+  /** The plugin that added it. */
+  producer: z.string(),
+});
+export type GuestNeeds = z.infer<typeof guestNeedsSchema>;
+export const guestNeedsKey = defineCollectionKey<GuestNeeds>("guest_needs", guestNeedsSchema);
 
 // ---------------------------------------------------------------------------------------------
 // session.vm_definition: complete and deterministic (same request + host facts + output folder

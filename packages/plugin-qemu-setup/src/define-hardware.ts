@@ -9,7 +9,8 @@ export function defineCpuRam(request: UserVmRequest, fit: HostFit, runDir: strin
   const { sockets, cores, threads, model } = request.cpu;
   const kvm = fit.accelerator.type === "kvm";
   const hostModel = model === "host-passthrough" || model === "host-model";
-  const uefi = request.firmware.type === "uefi";
+  const asked = fit.firmware ?? request.firmware;
+  const uefi = asked.type === "uefi";
   return {
     accelerator: fit.accelerator,
     cpu: {
@@ -27,13 +28,13 @@ export function defineCpuRam(request: UserVmRequest, fit: HostFit, runDir: strin
       hugepageSizeBytes: request.memory.hugepages ? fit.hugepageSizeBytes : null,
     },
     firmware: {
-      type: request.firmware.type,
+      type: asked.type,
       code: uefi ? (fit.ovmf?.code ?? null) : null,
       varsTemplate: uefi ? (fit.ovmf?.varsTemplate ?? null) : null,
       vars: uefi ? join(runDir, "OVMF_VARS.fd") : null,
-      secureBoot: uefi && request.firmware.secure_boot,
-      tpm: request.firmware.tpm,
-      tpmSocket: request.firmware.tpm ? join(runDir, "swtpm.sock") : null,
+      secureBoot: uefi && asked.secure_boot,
+      tpm: asked.tpm,
+      tpmSocket: asked.tpm ? join(runDir, "swtpm.sock") : null,
     },
   };
 }

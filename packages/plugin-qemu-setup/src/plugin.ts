@@ -11,7 +11,7 @@ export const plugin = definePlugin({
   config: {
     tables: [...QEMU_TABLE_NAMES],
     schema: async () => (await import("./config-schema.js")).qemuTablesSchema,
-    template: async () => (await import("./template.js")).vmTemplateToml(),
+    template: async (context?) => (await import("./template.js")).vmTemplateToml(context?.plugins),
   },
   // A bad VM description is reported before the first stage, with every problem in it.
   preflightCheck: async (ctx) => {
@@ -28,7 +28,8 @@ export const plugin = definePlugin({
     {
       id: "qemu_setup:validate_vm_request",
       description: "Checks the request against the host: CPUs, memory, KVM, OVMF, bridges, disks, IOMMU",
-      reads: ["user_vm_request", ENV],
+      // guest_needs: added by guest plugins before this stage (firmware, TPM).
+      reads: ["user_vm_request", ENV, { key: "guest_needs", optional: true }],
       writes: ["qemu_host_fit"],
       load: () => import("./stages/validate-vm-request.js"),
     },

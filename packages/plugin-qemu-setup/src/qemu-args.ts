@@ -83,15 +83,20 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
     if (sataPort >= SATA_PORTS) throw new VmforgeError("E_SATA_PORTS_EXHAUSTED", `No SATA port left for ${what}: q35 has ${SATA_PORTS}.`, { fix: 'Move some disks to bus = "virtio" or "nvme".' });
     return sataPort++;
   };
-  for (const disk of definition.disks) addDisk(add, disk, disk.bus === "sata" ? nextSataPort(disk.id) : -1);
+  // Media with boot = "first" (an installer) take 1, 2...; the disks' own order moves down behind them.
+  const bootsFirst = media.filter((medium) => medium.boot === "first");
+  const shifted = (index: number | null): number | null => (index === null ? null : index + bootsFirst.length);
+  for (const disk of definition.disks) addDisk(add, { ...disk, bootIndex: shifted(disk.bootIndex) }, disk.bus === "sata" ? nextSataPort(disk.id) : -1);
 
-  const usedBootIndexes = new Set(definition.disks.map((disk) => disk.bootIndex).filter((index): index is number => index !== null));
-  let nextBoot = Math.max(0, ...usedBootIndexes) + 1;
+  const usedBootIndexes = new Set(definition.disks.map((disk) => shifted(disk.bootIndex)).filter((index): index is number => index !== null));
+  let nextBoot = Math.max(bootsFirst.length, ...usedBootIndexes) + 1;
   media.forEach((medium, index) => {
     const id = `media${index}`;
     let bootIndex: number | undefined;
-    if (medium.bootIndex !== undefined) {
-      bootIndex = usedBootIndexes.has(medium.bootIndex) ? nextBoot++ : medium.bootIndex;
+    if (medium.boot === "first") bootIndex = bootsFirst.indexOf(medium) + 1;
+    else if (medium.bootIndex !== undefined) {
+      const wanted = medium.bootIndex + bootsFirst.length;
+      bootIndex = usedBootIndexes.has(wanted) ? nextBoot++ : wanted;
       usedBootIndexes.add(bootIndex);
     }
     const readonly = medium.readonly || medium.kind === "cdrom";

@@ -1,7 +1,8 @@
 import { dirname, resolve } from "node:path";
 import { ExitCode, VmforgeError, type Problem } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
-import type { UserVmRequest } from "./contract.js";
+import type { GuestNeeds, UserVmRequest } from "./contract.js";
+import { applyGuestNeeds } from "./guest-needs.js";
 import { locatedProblem } from "./config-problems.js";
 import { chooseAccelerator } from "./host-checks/accelerator.js";
 import { checkCpu } from "./host-checks/cpu.js";
@@ -21,11 +22,15 @@ export interface ValidationResult {
   /** Problems that stop the run. */
   problems: Problem[];
   warnings: Warning[];
+  /** What session.guest_needs turned on, in words. */
+  needsApplied: string[];
 }
 
 export interface ValidationOptions {
   /** An installed stage adds session.host_devices (a passthrough plugin). */
   passthroughHandled: boolean;
+  /** session.guest_needs: firmware the guest plugins turn on. */
+  guestNeeds?: readonly GuestNeeds[];
 }
 
 /** Problems the host causes (exit code 3); the others are the request's (exit code 2). */
@@ -42,9 +47,11 @@ export const HOST_PROBLEM_CODES = new Set([
 ]);
 
 /** Checks the request against the host facts of env-check (and the files it names); changes nothing. */
-export async function validateVmRequest(request: UserVmRequest, env: EnvironmentData, options: ValidationOptions): Promise<ValidationResult> {
+export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentData, options: ValidationOptions): Promise<ValidationResult> {
+  const needs = applyGuestNeeds(asked, options.guestNeeds ?? []);
+  const request = needs.request;
   const context = requestProblemContext(request);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...needs.problems];
   const warnings: Warning[] = [];
   const report: CheckReport = {
     problem: (code, path, message, extra = {}) => void problems.push(locatedProblem(context, path, { code, message, ...extra })),
@@ -58,7 +65,8 @@ export async function validateVmRequest(request: UserVmRequest, env: Environment
   const disks = await inspectDisks(request, report);
   checkNetwork(request, env, report);
   checkPassthrough(request, env, accelerator, options.passthroughHandled, report);
-  return { fit: { accelerator, ovmf, hugepageSizeBytes, disks }, problems, warnings };
+  const fit: HostFit = { accelerator, ovmf, hugepageSizeBytes, disks, ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}) };
+  return { fit, problems, warnings, needsApplied: needs.changes };
 }
 
 /** One error for every problem; exit code 3 when any of them is the host's. */

@@ -24,7 +24,7 @@ the installed plugins. An existing vm.toml is kept unless --force.`,
     const firstStage = (name: string) => order.findIndex((stage) => stage.plugin === name);
     const ordered = [...plugins].sort((a, b) => firstStage(a.name) - firstStage(b.name));
     for (const plugin of ordered) {
-      const template = await plugin.config?.template?.();
+      const template = await plugin.config?.template?.({ plugins });
       if (template) templates.push(template.trimEnd());
     }
     if (templates.length === 0) {

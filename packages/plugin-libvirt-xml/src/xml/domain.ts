@@ -37,7 +37,8 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
   const notes = new DomainNotes();
   const bootOrder = new BootOrder([
     ...definition.disks.map((disk) => ({ device: disk.id, bootIndex: disk.bootIndex, viaQemuArguments: disk.bus === "nvme" })),
-    ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.bootIndex, viaQemuArguments: false })),
+    // boot = "first" (an installer) sorts before every disk; renumbering makes it 1.
+    ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.boot === "first" ? 0 : medium.bootIndex, viaQemuArguments: false })),
   ]);
   const domainType = definition.accelerator.type === "kvm" ? "kvm" : "qemu";
   const { vcpu, cpu } = cpuElements(definition.cpu, definition.accelerator.type, notes);

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { StageContext } from "@vmforge/kernel";
-import { guestMediaKey, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
+import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup/contract";
+import { attachMedium } from "@vmforge/plugin-qemu-setup/guest";
 import { cloudInitMetaDataKey, cloudInitSeedKey, cloudInitUserDataKey } from "../contract.js";
-import { LINUX_GUEST } from "../guest-condition.js";
+import { LINUX_GUEST } from "../linux-guest.js";
 import { CLOUD_INIT_ARTIFACT_DIR, SEED_ISO_ARTIFACT } from "../seed-files.js";
 import { buildSeedIso, SEED_FILE_NAMES, SEED_VOLUME_ID } from "../seed-iso.js";
 
@@ -26,7 +27,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const artifact = await ctx.writeArtifact(SEED_ISO_ARTIFACT, iso, { description: "cloud-init NoCloud seed (volume cidata)", mode: 0o600 });
   const path = ctx.artifactPath(SEED_ISO_ARTIFACT);
 
-  ctx.add(guestMediaKey, { kind: "cdrom", path, format: "raw", label: SEED_VOLUME_ID, readonly: true, producer: ctx.plugin });
+  await attachMedium(ctx, { path, label: SEED_VOLUME_ID });
   ctx.set(cloudInitSeedKey, {
     path,
     bytes: iso.byteLength,

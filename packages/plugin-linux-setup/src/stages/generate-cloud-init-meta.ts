@@ -1,5 +1,5 @@
 import type { StageContext } from "@vmforge/kernel";
-import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
+import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup/contract";
 import { cloudInitMetaDataKey, cloudInitUserDataKey, linuxConfigKey } from "../contract.js";
 import { renderMetaData } from "../render-cloud-init.js";
 

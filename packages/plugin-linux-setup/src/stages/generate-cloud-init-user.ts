@@ -1,5 +1,5 @@
 import type { StageContext } from "@vmforge/kernel";
-import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
+import { vmDefinitionKey } from "@vmforge/plugin-qemu-setup/contract";
 import { cloudInitUserDataKey, linuxConfigKey } from "../contract.js";
 import { renderNetworkConfig, renderUserData } from "../render-cloud-init.js";
 

@@ -1,13 +1,15 @@
 import type { StageContext } from "@vmforge/kernel";
-import { userVmRequestKey } from "@vmforge/plugin-qemu-setup";
+import { guestRequest } from "@vmforge/plugin-qemu-setup/guest";
+import { linuxTableSchema } from "../config-schema.js";
 import { linuxConfigKey } from "../contract.js";
 import { resolveLinuxConfig } from "../resolve-linux-config.js";
 
 /** [linux] from session.user_vm_request -> session.linux_config (defaults applied, files read). */
 export async function run(ctx: StageContext): Promise<void> {
-  const request = ctx.get(userVmRequestKey);
+  const guest = await guestRequest(ctx);
+  const { request } = guest;
   const config = await resolveLinuxConfig({
-    table: request.extensions.linux,
+    table: guest.table("linux", linuxTableSchema),
     vmName: request.vm.name,
     tomlPath: request.source.path,
     tomlText: request.source.text,

@@ -1,7 +1,9 @@
 import { dirname, resolve } from "node:path";
 import type { StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
-import { userVmRequestKey, type UserVmRequest } from "../contract.js";
+import { guestNeedsKey, userVmRequestKey, type UserVmRequest } from "../contract.js";
+import { didYouMean } from "../did-you-mean.js";
+import { installedGuests, preparesGuest } from "../guest-names.js";
 import { KNOWN_TABLE_OWNERS } from "../known-tables.js";
 import { validateVmRequest, validationError, type Warning } from "../validate-request.js";
 import { hostFitKey, type HostFit } from "../working-keys.js";
@@ -10,7 +12,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const request = ctx.get(userVmRequestKey);
   const environment = ctx.get(environmentDataKey);
   const passthroughHandled = ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.adds?.includes("host_devices")));
-  const { fit, problems, warnings } = await validateVmRequest(request, environment, { passthroughHandled });
+  const { fit, problems, warnings, needsApplied } = await validateVmRequest(request, environment, { passthroughHandled, guestNeeds: ctx.items(guestNeedsKey) });
   const guestWarning = unhandledGuest(request.vm.guest, ctx);
   if (guestWarning) warnings.push(guestWarning);
   if (request.output.libvirt_xml && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "qemu_setup:generate_libvirt_xml"))) {
@@ -20,6 +22,7 @@ export async function run(ctx: StageContext): Promise<void> {
   if (problems.length > 0) throw validationError(problems);
   await recordUserFiles(ctx, request, fit);
   ctx.set(hostFitKey, fit);
+  if (needsApplied.length > 0) ctx.ui.info(`Firmware: ${needsApplied.join("; ")}.`);
   ctx.ui.info(`The host can run ${request.vm.name} (${fit.accelerator.type}: ${fit.accelerator.reason}).`);
   if (fit.ovmf) ctx.ui.info(`UEFI firmware: ${fit.ovmf.code}, variables from ${fit.ovmf.varsTemplate} (chosen by ${fit.ovmf.source}).`);
 }
@@ -39,13 +42,16 @@ async function recordUserFiles(ctx: StageContext, request: UserVmRequest, fit: H
   if (request.firmware.vars !== undefined) await ctx.recordInput(resolve(baseDir, request.firmware.vars), "[firmware] vars");
 }
 
-/** A guest plugin owns the table named after its guest (`[linux]` for guest = "linux"). */
+/** A guest plugin lists its guests (`guests: ["windows"]`) or owns the table named after its guest ([linux]). */
 function unhandledGuest(guest: string, ctx: StageContext): Warning | undefined {
-  if (guest === "none" || ctx.plugins.some((plugin) => plugin.config?.tables.includes(guest))) return undefined;
+  if (guest === "none" || preparesGuest(ctx.plugins, guest)) return undefined;
+  const installed = installedGuests(ctx.plugins);
+  const meant = didYouMean(guest, installed.map((entry) => entry.guest));
   const owner = Object.hasOwn(KNOWN_TABLE_OWNERS, guest) ? KNOWN_TABLE_OWNERS[guest] : undefined;
+  const choices = ["none", ...installed.map((entry) => entry.guest)].map((name) => `"${name}"`).join(", ");
   return {
     code: "W_GUEST_UNHANDLED",
-    text: `guest = "${guest}", but no installed plugin prepares that guest; the VM is defined without guest setup.`,
-    fix: owner ? `Install ${owner} (\`npm install ${owner}\`).` : 'Install the guest plugin, or set guest = "none".',
+    text: `guest = "${guest}", but no installed plugin prepares that guest; the VM is defined without guest setup. Installed guests: ${choices}.`,
+    fix: meant ? `Did you mean guest = "${meant}"?` : owner ? `Install ${owner} (\`npm install ${owner}\`).` : 'Install the guest plugin, or set guest = "none".',
   };
 }

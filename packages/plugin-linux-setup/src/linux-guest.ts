@@ -1,0 +1,2 @@
+/** The `vm.guest` value this plugin prepares. */
+export const LINUX_GUEST = "linux";
