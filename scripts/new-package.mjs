@@ -40,4 +40,11 @@ writeFileSync(
   `import { defineProject } from "vitest/config";\n\nexport default defineProject({\n  resolve: { conditions: ["source"] },\n  ssr: { resolve: { conditions: ["source"] } },\n  test: { name: "${name}", include: ["test/**/*.test.ts"] },\n});\n`,
 );
 writeFileSync(join(dir, "README.md"), `# ${name}\n\n${description}\n`);
+if (isPlugin) {
+  // kernelApi: the KERNEL_API level of @vmforge/kernel this plugin is written for; the CLI refuses a plugin its kernel lacks.
+  writeFileSync(
+    join(dir, "src", "plugin.ts"),
+    `import { definePlugin, packageInfo } from "@vmforge/kernel";\n\n/** Manifest only: listing or planning loads no stage code. */\nexport const plugin = definePlugin({\n  ...packageInfo(import.meta.url),\n  kernelApi: 1,\n  stages: [],\n});\n`,
+  );
+}
 console.log(`created ${dir}`);

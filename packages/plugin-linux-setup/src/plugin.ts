@@ -15,6 +15,7 @@ const whenLinuxGuestWarningIfIgnored = async (ctx: StageContext): Promise<boolea
 /** Manifest only: listing plugins or planning stages loads no stage, no zod, no YAML. */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  kernelApi: 1,
   // seed.iso and cloud-init/* land in the run folder: no file the VM description names may be one of them.
   preflightCheck: async (ctx) => (await import("./seed-files.js")).seedFileClashes(ctx),
   config: {
