@@ -74,7 +74,11 @@ describe("a plugin written for another kernel API", () => {
     const project = projectWith(join(root, "old"), { "vmforge-plugin-old": plain, "vmforge-plugin-fine": compatible });
     const result = await execa("node", [cliBin, "plugins", "--json"], { cwd: project, reject: false });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect((JSON.parse(result.stdout) as { plugins: Array<{ package: string }> }).plugins.map((plugin) => plugin.package)).toEqual(["vmforge-plugin-fine", "vmforge-plugin-old"]);
+    const { plugins } = JSON.parse(result.stdout) as { plugins: Array<{ package: string; kernelApi: number }> };
+    expect(plugins.map((plugin) => [plugin.package, plugin.kernelApi])).toEqual([
+      ["vmforge-plugin-fine", 1],
+      ["vmforge-plugin-old", 1],
+    ]);
   });
 });
 

@@ -159,14 +159,18 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
     else ignored.push({ plugins: pluginsOf(stages), problem });
   }
   const explain = (cycle: string[]): Problem => cycleProblem(cycle, edges, byId);
-  const order = topologicalOrder([...byId.keys()].filter((id) => selected.has(id)), incoming, (cycle) => problems.push(explain(cycle)));
-  // Cycles among the stages left out: reported in strict mode, otherwise only listed.
-  const outside = [...byId.keys()].filter((id) => !selected.has(id));
-  if (outside.length > 0) {
-    topologicalOrder(outside, incoming, (cycle) => {
-      if (selection.strict) problems.push(explain(cycle));
-      else ignored.push({ plugins: pluginsOf(cycle), problem: explain(cycle) });
-    });
+  const order = topologicalOrder(
+    stageIds.filter((id) => selected.has(id)),
+    incoming,
+    (cycle) => void (selection.strict ? undefined : problems.push(explain(cycle))),
+  );
+  if (selection.strict) {
+    // Every cycle of the whole graph, also one through a stage the selection leaves out.
+    topologicalOrder(stageIds, incoming, (cycle) => void problems.push(explain(cycle)));
+  } else {
+    // Cycles among the stages left out are only listed.
+    const outside = stageIds.filter((id) => !selected.has(id));
+    if (outside.length > 0) topologicalOrder(outside, incoming, (cycle) => void ignored.push({ plugins: pluginsOf(cycle), problem: explain(cycle) }));
   }
 
   if (problems.length > 0) {

@@ -215,6 +215,14 @@ describe("one broken plugin and a run that does not use it", () => {
     ]);
   });
 
+  it("the whole graph (strict) reports a cycle through an optional stage no run selects", async () => {
+    const plugins = [plugin("@test/p", [stage("p:main", { reads: [{ key: "extra", optional: true }], writes: ["main_out"] }), stage("p:extra", { optional: true, reads: ["main_out"], writes: ["extra"] })])];
+    expect(plannedIds(plugins)).toEqual(["p:main"]);
+    const error = await caught(() => managerWith(plugins).plan({ strict: true }));
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_STAGE_CYCLE"]);
+    expect(error.problems[0]!.message).toMatch(/p:(main|extra) --\(writes session\.\w+, read by\)--> p:(main|extra) --\(writes session\.\w+, read by\)--> p:(main|extra)\./);
+  });
+
   it("a graph without problems left out has no `ignored` field", () => {
     expect(managerWith([plugin("@test/p", [stage("p:one")])]).plan()).not.toHaveProperty("ignored");
   });

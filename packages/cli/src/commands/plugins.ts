@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { StorageManager } from "@vmforge/kernel";
+import { StorageManager, kernelApiOf } from "@vmforge/kernel";
 import { installHint } from "../install-hint.js";
 import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
@@ -20,6 +20,7 @@ With --json-lines, one {"event":"plugin",...} line per plugin.`,
     const rows = found.map((entry, index) => ({
       package: entry.packageName,
       version: entry.version,
+      kernelApi: kernelApiOf(plugins[index]!),
       path: entry.path,
       source: entry.source.origin,
       description: plugins[index]!.description,
