@@ -163,8 +163,15 @@ export async function loadPlugins(found: FoundPlugin[]): Promise<Plugin[]> {
     try {
       module = (await import(entry.entryUrl)) as { plugin?: Plugin };
     } catch (error) {
-      throw new VmforgeError("E_PLUGIN_LOAD", `Could not load ${entry.packageName} from ${entry.path}: ${(error as Error).message}`, {
-        fix: `Reinstall ${entry.packageName}; if it persists, report it to its authors.`,
+      const message = (error as Error)?.message ?? String(error);
+      // A plugin built against a newer kernel may import what this kernel does not export.
+      const newerKernel = /@vmforge\/kernel/.test(message) && /does not provide an export named/.test(message);
+      throw new VmforgeError("E_PLUGIN_LOAD", `Could not load ${entry.packageName} from ${entry.path}: ${message}`, {
+        // The kernel the user installed is too old: theirs to fix, like E_PLUGIN_INCOMPATIBLE.
+        ...(newerKernel ? { exitCode: ExitCode.usage } : {}),
+        fix: newerKernel
+          ? `${entry.packageName} ${entry.version} needs a newer @vmforge/kernel than the installed ${kernelVersion()}: update @vmforge/kernel (or the vmforge bundle), or install an older ${entry.packageName}.`
+          : `Reinstall ${entry.packageName}; if it persists, report it to its authors.`,
         cause: error,
       });
     }

@@ -69,6 +69,21 @@ describe("a plugin written for another kernel API", () => {
     expect(error.problems[1]!.fix).toBe("Install a version of vmforge-plugin-odd made for kernel API 1, or report it to its authors.");
   });
 
+  it("a manifest that imports what the installed kernel does not export is said to need a newer kernel", async () => {
+    const importing = writePackage(root, "vmforge-plugin-future", "5.0.0", {
+      "plugin.js": 'import { defineFuturePlugin } from "@vmforge/kernel";\nexport const plugin = defineFuturePlugin({});\n',
+    });
+    mkdirSync(join(importing, "node_modules", "@vmforge"), { recursive: true });
+    symlinkSync(kernelDir, join(importing, "node_modules", "@vmforge", "kernel"), "dir");
+    const project = projectWith(join(root, "future"), { "vmforge-plugin-future": importing });
+    const result = await execa("node", [cliBin, "plugins"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).toContain("error[E_PLUGIN_LOAD]: Could not load vmforge-plugin-future from");
+    expect(result.stderr).toContain("does not provide an export named 'defineFuturePlugin'");
+    expect(result.stderr).toContain("fix: vmforge-plugin-future 5.0.0 needs a newer @vmforge/kernel than the installed 0.1.0: update @vmforge/kernel (or the vmforge bundle), or install an older vmforge-plugin-future.");
+  });
+
   it("takes a plugin that declares no kernelApi as API 1", async () => {
     const plain = writePackage(root, "vmforge-plugin-old", "0.0.1", { "plugin.js": manifest("vmforge-plugin-old", "0.0.1", "stages: []") });
     const project = projectWith(join(root, "old"), { "vmforge-plugin-old": plain, "vmforge-plugin-fine": compatible });
