@@ -42,4 +42,11 @@ writeFileSync(
 writeFileSync(join(dir, "README.md"), `# ${name}\n\n${description}\n`);
 // changesets adds each release under this title; `files` ships it.
 writeFileSync(join(dir, "CHANGELOG.md"), `# ${name}\n`);
+if (isPlugin) {
+  // kernelApi: the KERNEL_API level of @vmforge/kernel this plugin is written for; the CLI refuses a plugin its kernel lacks.
+  writeFileSync(
+    join(dir, "src", "plugin.ts"),
+    `import { definePlugin, packageInfo } from "@vmforge/kernel";\n\n/** Manifest only: listing or planning loads no stage code. */\nexport const plugin = definePlugin({\n  ...packageInfo(import.meta.url),\n  kernelApi: 1,\n  stages: [],\n});\n`,
+  );
+}
 console.log(`created ${dir}`);

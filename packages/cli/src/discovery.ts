@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { VmforgeError, ExitCode, type Plugin } from "@vmforge/kernel";
-import { resolvePluginEntry } from "./plugin-entry.js";
+import { KERNEL_API, MIN_KERNEL_API, VmforgeError, ExitCode, kernelApiOf, kernelVersion, supportsKernelApi, type Plugin, type Problem } from "@vmforge/kernel";
+import { findInstalledPackage, resolvePluginEntry } from "./plugin-entry.js";
 
 /** `@vmforge/plugin-*`, `vmforge-plugin-*`, `@scope/vmforge-plugin-*`. */
 export function isPluginPackageName(name: string): boolean {
@@ -127,24 +127,37 @@ export async function findPlugins(sources: PluginSource[]): Promise<FoundPlugin[
     const pkg = readJson(source.manifestPath);
     const names = Object.keys({ ...pkg.optionalDependencies, ...pkg.devDependencies, ...pkg.dependencies }).filter(isPluginPackageName).sort();
     for (const packageName of names) {
-      let entryUrl: string;
+      let entryUrl: string | undefined;
       try {
         entryUrl = await resolvePluginEntry(packageName, source.manifestPath);
       } catch {
-        if (source.origin === "global") continue; // a bundle may list optional plugins it did not install
-        problems.push({
-          code: "E_PLUGIN_NOT_INSTALLED",
-          message: `${packageName} is listed in ${source.manifestPath} but cannot be resolved (or has no "./plugin" export).`,
-          fix: `Run your package manager's install in ${dirname(source.manifestPath)}, or remove ${packageName} from its dependencies.`,
-        });
-        continue;
+        entryUrl = undefined;
       }
-      if (!existsSync(fileURLToPath(entryUrl))) {
-        problems.push({
-          code: "E_PLUGIN_NOT_BUILT",
-          message: `${packageName} resolves to ${fileURLToPath(entryUrl)}, which does not exist.`,
-          fix: `Reinstall ${packageName}; in a checkout of its source, build it first (pnpm build).`,
-        });
+      if (entryUrl === undefined || !existsSync(fileURLToPath(entryUrl))) {
+        // The slow path, only for a package that is no loadable plugin: say which fault it is.
+        const installed = findInstalledPackage(packageName, source.manifestPath);
+        if (installed && (entryUrl === undefined || !installed.hasPluginExport)) {
+          problems.push({
+            code: "E_PLUGIN_NO_ENTRY",
+            message: installed.hasPluginExport
+              ? `${packageName} ${installed.version} is installed at ${installed.dir} but its package.json exports map "./plugin" to no file Node can import (import or default condition).`
+              : `${packageName} ${installed.version} is installed at ${installed.dir} but its package.json exports no "./plugin" entry.`,
+            fix: `Is it a vmforge plugin? Its authors must add exports["./plugin"] (the manifest made with definePlugin); or remove ${packageName} from ${source.manifestPath}.`,
+          });
+        } else if (entryUrl !== undefined) {
+          problems.push({
+            code: "E_PLUGIN_NOT_BUILT",
+            message: `${packageName} resolves to ${fileURLToPath(entryUrl)}, which does not exist.`,
+            fix: `Reinstall ${packageName}; in a checkout of its source, build it first (pnpm build).`,
+          });
+        } else if (source.origin !== "global") {
+          // A bundle may list optional plugins it did not install.
+          problems.push({
+            code: "E_PLUGIN_NOT_INSTALLED",
+            message: `${packageName} is listed in ${source.manifestPath} but is not installed.`,
+            fix: `Run your package manager's install in ${dirname(source.manifestPath)}, or remove ${packageName} from its dependencies.`,
+          });
+        }
         continue;
       }
       const packageDir = packageRootOf(fileURLToPath(entryUrl), packageName);
@@ -184,8 +197,15 @@ export async function loadPlugins(found: FoundPlugin[]): Promise<Plugin[]> {
     try {
       module = (await import(entry.entryUrl)) as { plugin?: Plugin };
     } catch (error) {
-      throw new VmforgeError("E_PLUGIN_LOAD", `Could not load ${entry.packageName} from ${entry.path}: ${(error as Error).message}`, {
-        fix: `Reinstall ${entry.packageName}; if it persists, report it to its authors.`,
+      const message = (error as Error)?.message ?? String(error);
+      // A plugin built against a newer kernel may import what this kernel does not export.
+      const newerKernel = /@vmforge\/kernel/.test(message) && /does not provide an export named/.test(message);
+      throw new VmforgeError("E_PLUGIN_LOAD", `Could not load ${entry.packageName} from ${entry.path}: ${message}`, {
+        // The kernel the user installed is too old: theirs to fix, like E_PLUGIN_INCOMPATIBLE.
+        ...(newerKernel ? { exitCode: ExitCode.usage } : {}),
+        fix: newerKernel
+          ? `${entry.packageName} ${entry.version} needs a newer @vmforge/kernel than the installed ${kernelVersion()}: update @vmforge/kernel (or the vmforge bundle), or install an older ${entry.packageName}.`
+          : `Reinstall ${entry.packageName}; if it persists, report it to its authors.`,
         cause: error,
       });
     }
@@ -197,5 +217,37 @@ export async function loadPlugins(found: FoundPlugin[]): Promise<Plugin[]> {
     }
     plugins.push(plugin);
   }
+  refuseIncompatible(found, plugins);
   return plugins;
+}
+
+/** Before any plugin is used: every plugin written for a kernel API this kernel lacks, in one error. */
+function refuseIncompatible(found: FoundPlugin[], plugins: Plugin[]): void {
+  const problems: Problem[] = [];
+  plugins.forEach((plugin, index) => {
+    const entry = found[index]!;
+    const needed = kernelApiOf(plugin);
+    if (supportsKernelApi(needed)) return;
+    const kernel = `@vmforge/kernel ${kernelVersion()}`;
+    const provides = MIN_KERNEL_API === KERNEL_API ? `API ${KERNEL_API}` : `APIs ${MIN_KERNEL_API} to ${KERNEL_API}`;
+    const wellFormed = Number.isInteger(needed) && needed > 0;
+    problems.push({
+      code: "E_PLUGIN_INCOMPATIBLE",
+      message: wellFormed
+        ? `${entry.packageName} ${entry.version} needs kernel API ${needed}; the installed ${kernel} provides ${provides}.`
+        : `${entry.packageName} ${entry.version} declares kernelApi ${JSON.stringify(needed)}, which is no API level (a positive integer); the installed ${kernel} provides ${provides}.`,
+      fix:
+        wellFormed && needed > KERNEL_API
+          ? `Update @vmforge/kernel (or the vmforge bundle) to a version that provides API ${needed}, or install an older ${entry.packageName}.`
+          : `Install a version of ${entry.packageName} made for kernel API ${KERNEL_API}, or report it to its authors.`,
+    });
+  });
+  if (problems.length === 0) return;
+  const only = problems.length === 1 ? problems[0]! : undefined;
+  throw new VmforgeError("E_PLUGIN_INCOMPATIBLE", only ? only.message : `${problems.length} installed plugins need a kernel API that the installed @vmforge/kernel ${kernelVersion()} does not provide.`, {
+    exitCode: ExitCode.usage,
+    why: "A plugin declares the kernel API level it is written for (kernelApi in its manifest); run with another kernel, it would fail halfway through a run.",
+    ...(only?.fix ? { fix: only.fix } : {}),
+    ...(only ? {} : { problems }),
+  });
 }

@@ -1,4 +1,4 @@
-import { isVmforgeError, ExitCode, type Problem, type VmforgeError } from "@vmforge/kernel";
+import { isVmforgeError, stageOf, ExitCode, type Problem, type VmforgeError } from "@vmforge/kernel";
 import { explainFsError } from "./fs-faults.js";
 import type { Palette } from "./render/colors.js";
 import { clip, clipLines, excerptAround, Lengths } from "./render/excerpt.js";
@@ -29,14 +29,35 @@ function formatOne(thrown: unknown, palette: Palette, debug: boolean): string {
   const error = explainFsError(thrown);
   if (!isVmforgeError(error)) {
     const message = visible(clipLines((error as Error)?.message ?? String(error), Lengths.line));
-    return `${palette.red("error")}[E_INTERNAL]: ${message}\n  This is a bug in vmforge. ${debug ? visible((error as Error)?.stack ?? "") : "Run again with VMFORGE_DEBUG=1 for the stack trace and report it."}`;
+    return `${palette.red("error")}[E_INTERNAL]: ${message}\n  This is a bug in vmforge. ${debug ? visible(stackOf(error)) : "Run again with VMFORGE_DEBUG=1 for the stack trace and report it."}`;
   }
   const lines = [`${palette.red("error")}[${visibleLine(error.code)}]: ${visible(clipLines(error.message, Lengths.line))}`];
+  const where = stageOf(error);
+  if (where) lines.push(`  in stage ${visibleLine(clip(where.stage, Lengths.value))} of ${visibleLine(clip(where.plugin, Lengths.value))}${where.pluginVersion ? ` ${visibleLine(clip(where.pluginVersion, Lengths.value))}` : ""}`);
   for (const problem of error.problems) lines.push(...formatProblem(problem, palette));
   if (error.why) lines.push(`  ${palette.bold("why")}: ${visible(clipLines(error.why, Lengths.line))}`);
   if (error.fix) lines.push(`  ${palette.bold("fix")}: ${visible(clipLines(error.fix, Lengths.line))}`);
-  if (debug && error.exitCode === ExitCode.failure && error.stack) lines.push(palette.dim(visible(error.stack)));
+  if (debug && error.exitCode === ExitCode.failure) {
+    const stack = stackOf(error);
+    if (stack) lines.push(palette.dim(visible(stack)));
+  }
   return lines.join("\n");
+}
+
+/**
+ * The stack to show with VMFORGE_DEBUG=1: the original error's, at the end of the `cause` chain,
+ * not the stack of the error that wraps it (whose message is printed above it).
+ */
+function stackOf(error: unknown): string {
+  let root = error;
+  const seen = new Set<unknown>([error]);
+  for (let cause = (root as { cause?: unknown } | null)?.cause; cause !== undefined && cause !== null && !seen.has(cause) && seen.size < 16; cause = (cause as { cause?: unknown }).cause) {
+    seen.add(cause);
+    root = cause;
+    if (typeof cause !== "object") break;
+  }
+  const stack = root instanceof Error && root.stack ? root.stack : `thrown: ${String(root)}`;
+  return root === error ? stack : `caused by: ${stack}`;
 }
 
 export function formatProblem(problem: Problem, palette: Palette): string[] {
@@ -81,7 +102,14 @@ export function errorJson(thrown: unknown): Record<string, unknown> {
     fix: error.fix === undefined ? undefined : clipLines(error.fix, Lengths.line),
     exitCode: error.exitCode,
     problems: error.problems.map(boundedProblem),
+    ...stageFields(error),
   };
+}
+
+function stageFields(error: unknown): Record<string, string> {
+  const where = stageOf(error);
+  if (!where) return {};
+  return { stage: clip(where.stage, Lengths.value), plugin: clip(where.plugin, Lengths.value), ...(where.pluginVersion ? { pluginVersion: clip(where.pluginVersion, Lengths.value) } : {}) };
 }
 
 /** `{ ok: false, error, also? }`: the error of a run and any failure after it. */

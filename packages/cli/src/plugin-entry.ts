@@ -34,3 +34,31 @@ function pickTarget(target: ExportTarget): string | undefined {
   }
   return undefined;
 }
+
+export interface InstalledPackage {
+  /** The package's folder, as Node would find it from the package.json that lists it. */
+  dir: string;
+  version: string;
+  /** Whether its `exports` name a "./plugin" entry at all (it may map it to no file Node can import). */
+  hasPluginExport: boolean;
+}
+
+/**
+ * Where Node would find the package, looked up without its exports map: only called after
+ * resolving `<package>/plugin` failed, to tell a package that is not installed from one that
+ * is installed but is no plugin.
+ */
+export function findInstalledPackage(packageName: string, listedIn: string): InstalledPackage | undefined {
+  for (let dir = dirname(listedIn); ; dir = dirname(dir)) {
+    const manifestPath = join(dir, "node_modules", packageName, "package.json");
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version?: string; exports?: unknown };
+      const exports = manifest.exports;
+      const hasPluginExport = typeof exports === "object" && exports !== null && !Array.isArray(exports) && Object.hasOwn(exports, "./plugin");
+      return { dir: dirname(manifestPath), version: typeof manifest.version === "string" ? manifest.version : "(no version)", hasPluginExport };
+    } catch {
+      // not here (or unreadable): look further up, as Node does
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}

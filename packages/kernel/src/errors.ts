@@ -47,6 +47,11 @@ export class VmforgeError extends Error {
   readonly fix: string | undefined;
   readonly exitCode: ExitCode;
   readonly problems: Problem[];
+  /** The stage whose run threw this error, set by the kernel when a stage fails. */
+  readonly stage: string | undefined;
+  /** The package of the plugin that declares that stage. */
+  readonly plugin: string | undefined;
+  readonly pluginVersion: string | undefined;
 
   constructor(code: string, message: string, options: VmforgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -56,6 +61,9 @@ export class VmforgeError extends Error {
     this.fix = options.fix;
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.problems = options.problems ?? [];
+    this.stage = undefined;
+    this.plugin = undefined;
+    this.pluginVersion = undefined;
   }
 
   get isUserError(): boolean {
@@ -70,8 +78,36 @@ export class VmforgeError extends Error {
       fix: this.fix,
       exitCode: this.exitCode,
       problems: this.problems,
+      ...(this.stage === undefined ? {} : { stage: this.stage, plugin: this.plugin, pluginVersion: this.pluginVersion }),
     };
   }
+}
+
+/** Where a stage's error came from: the stage id and the plugin package that declares it. */
+export interface StageAttribution {
+  stage: string;
+  plugin: string;
+  pluginVersion?: string;
+}
+
+/**
+ * Names the stage and plugin an error came from, unless it already names one (the stage that
+ * threw first is the one to look at). Works on an error from another copy of the kernel too.
+ */
+export function attributeToStage(error: VmforgeError, where: StageAttribution): void {
+  if (stageOf(error)) return;
+  try {
+    Object.assign(error, { stage: where.stage, plugin: where.plugin, pluginVersion: where.pluginVersion });
+  } catch {
+    // A frozen error keeps its own fields; the message still names the stage when the kernel wrote it.
+  }
+}
+
+/** The stage and plugin an error is attributed to, if any. */
+export function stageOf(error: unknown): StageAttribution | undefined {
+  const fields = error as { stage?: unknown; plugin?: unknown; pluginVersion?: unknown } | null;
+  if (typeof fields !== "object" || fields === null || typeof fields.stage !== "string" || typeof fields.plugin !== "string") return undefined;
+  return { stage: fields.stage, plugin: fields.plugin, ...(typeof fields.pluginVersion === "string" ? { pluginVersion: fields.pluginVersion } : {}) };
 }
 
 /**

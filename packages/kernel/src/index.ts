@@ -1,4 +1,4 @@
-export { ExitCode, VmforgeError, appendFix, isVmforgeError, problemsError, type Problem, type VmforgeErrorOptions } from "./errors.js";
+export { ExitCode, VmforgeError, appendFix, attributeToStage, isVmforgeError, problemsError, stageOf, type Problem, type StageAttribution, type VmforgeErrorOptions } from "./errors.js";
 export {
   defineSessionKey,
   defineCollectionKey,
@@ -28,7 +28,8 @@ export {
   type CommandContext,
   type WorkflowRequest,
 } from "./manifest.js";
-export { buildStageGraph, type StageGraph, type OrderedStage, type StageEdge, type StageSelection, type GraphStage } from "./stage-graph.js";
+export { KERNEL_API, MIN_KERNEL_API, kernelApiOf, supportsKernelApi, kernelVersion } from "./kernel-api.js";
+export { buildStageGraph, type IgnoredProblem, type StageGraph, type OrderedStage, type StageEdge, type StageSelection, type GraphStage } from "./stage-graph.js";
 export { StageManager, type StageHook, type StageHookInfo, type StageOutcome, type StageStatus } from "./stage-manager.js";
 export type { StageContext, PreflightContext, PluginSetupApi, RunInput, SessionView } from "./stage-context.js";
 export {

@@ -190,6 +190,7 @@ export class Kernel {
     const resume = options.resume;
     this.#outcomes = [];
     const graph = this.plan(selection);
+    this.#warnIgnored(graph);
     if (resume) this.#restore(resume);
     await this.preflight(input, new Set(graph.stages.map((stage) => stage.plugin)));
     const outcomes = this.#outcomes;
@@ -254,6 +255,21 @@ export class Kernel {
     failure = await this.#endRun({ ...startInfo, runName: this.artifacts.runName, outcome, error: failure, stages: [...outcomes], addFix: () => undefined }, failure);
     if (failure !== undefined) throw failure;
     return this.report(outcomes);
+  }
+
+  /** One warning per plugin whose stages have structural problems this run leaves out. */
+  #warnIgnored(graph: StageGraph): void {
+    const byPlugin = new Map<string, Problem[]>();
+    for (const { plugins, problem } of graph.ignored ?? []) for (const plugin of plugins) byPlugin.set(plugin, [...(byPlugin.get(plugin) ?? []), problem]);
+    for (const [plugin, problems] of byPlugin) {
+      const codes = [...new Set(problems.map((problem) => problem.code))].join(", ");
+      this.ui.sendMessage({
+        type: "Warn",
+        code: "W_PLUGIN_STAGES_BROKEN",
+        text: `${plugin}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (${codes}) in stages this run does not use; they are left out.`,
+        fix: "`vmforge stages` shows them; fix or uninstall the plugin.",
+      });
+    }
   }
 
   /** Run-end hooks; a hook that fails after a run that succeeded fails it, after one that failed it is ignored. */

@@ -109,6 +109,11 @@ export interface PluginManifest {
   flags?: PluginFlag[];
   /** The `vm.guest` values this plugin prepares (`["windows"]`): listed by `vmforge init`, offered for a typo. */
   guests?: string[];
+  /**
+   * The kernel API level the plugin is written for (`KERNEL_API` of the kernel it was built
+   * against); absent means 1. The CLI refuses a plugin whose level the installed kernel lacks.
+   */
+  kernelApi?: number;
 }
 
 export interface Plugin extends PluginManifest {
@@ -125,6 +130,9 @@ const GUEST_NAME = /^[a-z][a-z0-9-]*$/;
 /** Declares a plugin; checks the shape early so a plugin author sees mistakes at import. */
 export function definePlugin<P extends Plugin>(plugin: P): P {
   if (!plugin.name) throw new TypeError("definePlugin: name is required");
+  if (plugin.kernelApi !== undefined && !(Number.isInteger(plugin.kernelApi) && plugin.kernelApi > 0)) {
+    throw new TypeError(`definePlugin(${plugin.name}): kernelApi must be a positive integer (the KERNEL_API the plugin is written for), not ${String(plugin.kernelApi)}`);
+  }
   for (const stage of plugin.stages) {
     if (!STAGE_ID.test(stage.id)) throw new TypeError(`definePlugin(${plugin.name}): stage id "${stage.id}" must look like prefix:verb_noun`);
     if (typeof stage.load !== "function") throw new TypeError(`definePlugin(${plugin.name}): stage ${stage.id} needs a load() that imports its module`);

@@ -1,3 +1,4 @@
+import { didYouMean } from "./did-you-mean.js";
 import { VmforgeError, ExitCode, type Problem } from "./errors.js";
 import { normalizeRead, type StageDeclaration, type SessionRead } from "./manifest.js";
 
@@ -32,11 +33,24 @@ export interface StageSelection {
   targetStages?: string[];
   /** Optional stages asked for explicitly. */
   include?: string[];
+  /**
+   * Every stage's structural problems count, selected or not (`vmforge stages`). Otherwise the
+   * problems of stages a run does not select are left out of the error and listed in `ignored`,
+   * so one broken plugin does not stop a run that does not use it.
+   */
+  strict?: boolean;
 }
 
 export interface StageGraph {
   stages: OrderedStage[];
   edges: StageEdge[];
+  /** Structural problems of stages the selection leaves out, with the plugins they concern; absent when none. */
+  ignored?: IgnoredProblem[];
+}
+
+export interface IgnoredProblem {
+  plugins: string[];
+  problem: Problem;
 }
 
 /**
@@ -44,12 +58,17 @@ export interface StageGraph {
  * every stage that writes or adds to it. Reports every structural problem at once.
  */
 export function buildStageGraph(all: GraphStage[], selection: StageSelection = {}): StageGraph {
+  // Problems of the selection as a whole (an unknown target) always count; a problem that
+  // concerns stages counts when one of them is selected (or in strict mode).
   const problems: Problem[] = [];
+  const stageProblems: Array<{ stages: string[]; problem: Problem }> = [];
+  const problemOf = (stages: string[], problem: Problem): void => void stageProblems.push({ stages, problem });
   const byId = new Map<string, GraphStage>();
   for (const stage of all) {
     const existing = byId.get(stage.declaration.id);
     if (existing) {
-      problems.push(
+      problemOf(
+        [stage.declaration.id],
         existing.plugin === stage.plugin
           ? {
               code: "E_STAGE_DUPLICATE",
@@ -66,6 +85,12 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
     }
     byId.set(stage.declaration.id, stage);
   }
+  const pluginsOf = (ids: string[]): string[] => {
+    const names = ids.map((id) => byId.get(id)?.plugin).filter((name): name is string => name !== undefined);
+    // A duplicate's second declarer is no stage of the graph; name it from the declarations.
+    for (const id of ids) for (const stage of all) if (stage.declaration.id === id) names.push(stage.plugin);
+    return [...new Set(names)];
+  };
 
   const writers = new Map<string, string[]>();
   const adders = new Map<string, string[]>();
@@ -76,14 +101,14 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   const described = (id: string): string => `${id} (${byId.get(id)!.plugin})`;
   for (const [key, ids] of writers) {
     if (ids.length > 1) {
-      problems.push({
+      problemOf(ids, {
         code: "E_SESSION_TWO_WRITERS",
         message: `session.${key} is written by ${ids.length} stages: ${ids.map(described).join(", ")}.`,
         fix: `A value key has one writer; declare it as a collection (adds) or uninstall one plugin.`,
       });
     }
     if (adders.has(key)) {
-      problems.push({
+      problemOf([...ids, ...adders.get(key)!], {
         code: "E_SESSION_KIND_MISMATCH",
         message: `session.${key} is written as a value by ${ids.map(described).join(", ")} and added to as a collection by ${adders.get(key)!.map(described).join(", ")}.`,
         fix: `A key is either a value (writes, one writer) or a collection (adds, many adders); the plugins disagree, so one of them declares it wrongly.`,
@@ -91,17 +116,14 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
     }
   }
 
-  // Problems of one stage count only when that stage is selected: an optional stage nobody asked
-  // for, or a stage outside the targets, must not block the run.
-  const stageProblems: Array<{ stage: string; problem: Problem }> = [];
-  const problemOf = (stage: string, problem: Problem): void => void stageProblems.push({ stage, problem });
   const edges: StageEdge[] = [];
   const incoming = new Map<string, Set<string>>();
   for (const id of byId.keys()) incoming.set(id, new Set());
+  const stageIds = [...byId.keys()];
   for (const { declaration, plugin } of byId.values()) {
     for (const dep of declaration.dependsOn ?? []) {
       if (dep === declaration.id) {
-        problemOf(declaration.id, {
+        problemOf([declaration.id], {
           code: "E_STAGE_CYCLE",
           message: `Stages wait on each other in a cycle: ${dep} -> ${dep} (${plugin}).`,
           fix: `Remove ${dep} from its own dependsOn.`,
@@ -109,11 +131,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
         continue;
       }
       if (!byId.has(dep)) {
-        problemOf(declaration.id, {
-          code: "E_STAGE_UNKNOWN_DEPENDENCY",
-          message: `Stage ${declaration.id} (${plugin}) depends on ${dep}, which no installed plugin declares.`,
-          fix: `Install the plugin that provides ${dep.split(":")[0]} stages.`,
-        });
+        problemOf([declaration.id], unknownDependency(declaration.id, plugin, dep, stageIds));
         continue;
       }
       addEdge(edges, incoming, dep, declaration.id, "depends");
@@ -122,7 +140,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       const allProducers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])];
       const producers = allProducers.filter((id) => id !== declaration.id);
       if (allProducers.length === 0 && !read.optional) {
-        problemOf(declaration.id, {
+        problemOf([declaration.id], {
           code: "E_SESSION_NO_PROVIDER",
           message: read.provider
             ? `Stage ${declaration.id} (${plugin}) reads session.${read.key}, which ${read.provider} provides, but no installed plugin writes it.`
@@ -135,8 +153,25 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
   }
 
   const selected = selectStages(byId, incoming, selection, writers, adders, problems);
-  for (const { stage, problem } of stageProblems) if (selected.has(stage)) problems.push(problem);
-  const order = topologicalOrder([...byId.keys()].filter((id) => selected.has(id)), incoming, problems);
+  const ignored: IgnoredProblem[] = [];
+  for (const { stages, problem } of stageProblems) {
+    if (selection.strict || stages.some((id) => selected.has(id))) problems.push(problem);
+    else ignored.push({ plugins: pluginsOf(stages), problem });
+  }
+  const explain = (cycle: string[]): Problem => cycleProblem(cycle, edges, byId);
+  const order = topologicalOrder(
+    stageIds.filter((id) => selected.has(id)),
+    incoming,
+    (cycle) => void (selection.strict ? undefined : problems.push(explain(cycle))),
+  );
+  if (selection.strict) {
+    // Every cycle of the whole graph, also one through a stage the selection leaves out.
+    topologicalOrder(stageIds, incoming, (cycle) => void problems.push(explain(cycle)));
+  } else {
+    // Cycles among the stages left out are only listed.
+    const outside = stageIds.filter((id) => !selected.has(id));
+    if (outside.length > 0) topologicalOrder(outside, incoming, (cycle) => void ignored.push({ plugins: pluginsOf(cycle), problem: explain(cycle) }));
+  }
 
   if (problems.length > 0) {
     throw new VmforgeError("E_STAGE_GRAPH", `The installed plugins do not make a runnable pipeline (${problems.length} problem${problems.length === 1 ? "" : "s"}).`, {
@@ -163,6 +198,76 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       };
     }),
     edges: edges.filter((edge) => keep.has(edge.from) && keep.has(edge.to)),
+    ...(ignored.length > 0 ? { ignored } : {}),
+  };
+}
+
+/**
+ * A dependsOn naming no stage: a typo of an installed stage id gets a did-you-mean; an id of
+ * a plugin that is installed is unknown to it; a prefix no installed plugin uses needs a plugin.
+ */
+function unknownDependency(stage: string, plugin: string, dep: string, stageIds: string[]): Problem {
+  const suggestion = didYouMean(dep, stageIds.filter((id) => id !== stage));
+  const prefix = dep.split(":")[0]!;
+  const prefixKnown = stageIds.some((id) => id.split(":")[0] === prefix);
+  const head = `Stage ${stage} (${plugin}) depends on ${dep}`;
+  if (suggestion) {
+    return {
+      code: "E_STAGE_UNKNOWN_DEPENDENCY",
+      message: `${head}, an unknown stage id; did you mean ${suggestion}?`,
+      fix: `Correct the dependsOn of ${stage} in ${plugin}: "${dep}" -> "${suggestion}".`,
+    };
+  }
+  if (prefixKnown) {
+    return {
+      code: "E_STAGE_UNKNOWN_DEPENDENCY",
+      message: `${head}, an unknown stage id: the installed plugins declare no such ${prefix}: stage.`,
+      fix: `Correct the dependsOn of ${stage} in ${plugin}; \`vmforge stages\` lists the stage ids there are.`,
+    };
+  }
+  return {
+    code: "E_STAGE_UNKNOWN_DEPENDENCY",
+    message: `${head}, but no installed plugin declares ${prefix}: stages.`,
+    fix: `Install the plugin that provides the ${prefix}: stages, or correct the dependsOn of ${stage} in ${plugin}.`,
+  };
+}
+
+/**
+ * A cycle with the edges that make it: `a:x --(writes session.foo, read by)--> b:y`, and for
+ * each edge the change that would break it. `cycle` runs from a stage to the one that waits on it.
+ */
+function cycleProblem(cycle: string[], edges: StageEdge[], byId: Map<string, GraphStage>): Problem {
+  const links: string[] = [];
+  const fixes: string[] = [];
+  for (let index = 0; index + 1 < cycle.length; index++) {
+    const from = cycle[index]!;
+    const to = cycle[index + 1]!;
+    const between = edges.filter((edge) => edge.from === from && edge.to === to);
+    const labels: string[] = [];
+    const target = byId.get(to)!;
+    for (const edge of between) {
+      if (edge.via === "depends") {
+        labels.push("is in the dependsOn of");
+        fixes.push(`remove ${from} from the dependsOn of ${to} (${target.plugin})`);
+        continue;
+      }
+      const key = edge.via.key;
+      const producer = byId.get(from)!.declaration;
+      labels.push(`${(producer.writes ?? []).includes(key) ? "writes" : "adds to"} session.${key}, read by`);
+      const read = (target.declaration.reads ?? []).map(normalizeRead).find((candidate) => candidate.key === key);
+      fixes.push(
+        read?.optional
+          ? `${to} (${target.plugin}) must not read session.${key}, or ${from} (${byId.get(from)!.plugin}) must not write it (an optional read still waits for its writers)`
+          : `${to} (${target.plugin}) must not read session.${key}, or ${from} (${byId.get(from)!.plugin}) must not write it, or the read is marked optional ({ key: "${key}", optional: true })`,
+      );
+    }
+    links.push(`${from} --(${labels.join("; ")})--> ${to}`);
+  }
+  const path = links.map((link, index) => (index === 0 ? link : link.slice(link.indexOf(" --(")))).join("");
+  return {
+    code: "E_STAGE_CYCLE",
+    message: `Stages wait on each other in a cycle: ${path}.`,
+    fix: `Break one edge of it: ${fixes.join("; or ")}.`,
   };
 }
 
@@ -220,7 +325,7 @@ function selectStages(
 }
 
 /** Kahn's algorithm, stable: ties keep the order in which plugins and stages were declared. */
-function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, problems: Problem[]): string[] {
+function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, onCycle: (cycle: string[]) => void): string[] {
   const members = new Set(ids);
   const remaining = new Map(ids.map((id) => [id, new Set([...incoming.get(id)!].filter((from) => members.has(from)))]));
   const order: string[] = [];
@@ -228,11 +333,7 @@ function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, pro
     const next = ids.find((id) => remaining.has(id) && remaining.get(id)!.size === 0);
     if (next === undefined) {
       const cycle = findCycle(remaining);
-      problems.push({
-        code: "E_STAGE_CYCLE",
-        message: `Stages wait on each other in a cycle: ${cycle.join(" -> ")}.`,
-        fix: "Remove one dependsOn, or make one of the reads optional.",
-      });
+      onCycle(cycle);
       // Take the cycle out and go on, so a second, separate cycle is reported in the same error.
       for (const id of cycle) remaining.delete(id);
       for (const deps of remaining.values()) for (const id of cycle) deps.delete(id);

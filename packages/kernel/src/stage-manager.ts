@@ -1,4 +1,4 @@
-import { VmforgeError, isVmforgeError } from "./errors.js";
+import { VmforgeError, attributeToStage, isVmforgeError } from "./errors.js";
 import type { Plugin, StageDeclaration, StageModule } from "./manifest.js";
 import { buildStageGraph, type OrderedStage, type StageGraph, type StageSelection } from "./stage-graph.js";
 import type { StageContext } from "./stage-context.js";
@@ -118,7 +118,7 @@ export class StageManager {
         try {
           shouldRun = await declaration.when(context);
         } catch (error) {
-          throw await this.#fail(stage, context, 0, stageError(stage, error, "its condition (when) failed", options.signal), record);
+          throw await this.#fail(stage, context, 0, stageError(stage, this.#versionOf(stage.plugin), error, "its condition (when) failed", options.signal), record);
         }
         if (!shouldRun) {
           record({ id: stage.id, plugin: stage.plugin, status: "skipped", durationMs: 0, reason: "condition false" });
@@ -132,13 +132,17 @@ export class StageManager {
         const module = await loadStage(stage, declaration);
         await module.run(context);
       } catch (error) {
-        throw await this.#fail(stage, context, performance.now() - started, stageError(stage, error, "failed", options.signal), record);
+        throw await this.#fail(stage, context, performance.now() - started, stageError(stage, this.#versionOf(stage.plugin), error, "failed", options.signal), record);
       }
       const durationMs = performance.now() - started;
       record({ id: stage.id, plugin: stage.plugin, status: "done", durationMs });
       await runHooks("post", this.#postHooks, { stage, context, status: "done", durationMs });
     }
     return outcomes;
+  }
+
+  #versionOf(pluginName: string): string | undefined {
+    return this.#plugins.find((plugin) => plugin.name === pluginName)?.version;
   }
 
   /** Records the failure and lets post hooks see it; the stage's error stays the one reported. */
@@ -186,12 +190,33 @@ async function runHooks(phase: "pre" | "post", hooks: readonly StageHook[], info
   }
 }
 
-function stageError(stage: OrderedStage, error: unknown, what: string, signal: AbortSignal | undefined): VmforgeError {
+/**
+ * A stage's failure as the run reports it, naming the stage and its plugin. A VmforgeError keeps
+ * its code, why and fix; anything else thrown is a bug in the plugin, and says so.
+ */
+function stageError(stage: OrderedStage, version: string | undefined, error: unknown, what: string, signal: AbortSignal | undefined): VmforgeError {
   // After Ctrl-C a stage fails because its program was stopped too: that is the interruption.
   const stopped = stopSignalOf(signal);
   if (stopped && !(isVmforgeError(error) && error.code === "E_INTERRUPTED")) return interruptedError(stopped, `during ${stage.id}`, error);
-  if (isVmforgeError(error)) return error;
-  return new VmforgeError("E_STAGE_FAILED", `Stage ${stage.id} (${stage.plugin}) ${what}: ${messageOf(error)}`, { cause: error });
+  if (isVmforgeError(error) && error.code === "E_INTERRUPTED") return error;
+  const where = { stage: stage.id, plugin: stage.plugin, ...(version ? { pluginVersion: version } : {}) };
+  if (isVmforgeError(error)) {
+    attributeToStage(error, where);
+    return error;
+  }
+  const wrapped = new VmforgeError("E_STAGE_FAILED", `Stage ${stage.id} (${stage.plugin}) ${what}: ${messageOf(error)}`, {
+    why: `The stage threw ${describeThrown(error)}, not a VmforgeError: an error its authors did not foresee.`,
+    fix: `This is a bug in ${stage.plugin}${version ? ` ${version}` : ""}: report it to its authors; run with VMFORGE_DEBUG=1 for the stack.`,
+    cause: error,
+  });
+  attributeToStage(wrapped, where);
+  return wrapped;
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `a plain ${error.name}`;
+  const kind = error === null ? "null" : typeof error;
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} value`;
 }
 
 function messageOf(error: unknown): string {

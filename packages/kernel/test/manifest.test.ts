@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { definePlugin, normalizeRead, packageInfo } from "../src/index.js";
+import { KERNEL_API, MIN_KERNEL_API, definePlugin, kernelApiOf, kernelVersion, normalizeRead, packageInfo, supportsKernelApi } from "../src/index.js";
 import { stage, temporaryDir } from "./helpers.js";
 
 describe("plugin manifests", () => {
@@ -30,6 +30,25 @@ describe("plugin manifests", () => {
     expect(packageInfo(pathToFileURL(join(root, "dist", "plugin.js")).href)).toEqual({ name: "vmforge-plugin-x", version: "2.3.4", description: "X things" });
     await writeFile(join(root, "package.json"), JSON.stringify({ name: "vmforge-plugin-y", version: "0.0.1" }));
     expect(packageInfo(pathToFileURL(join(root, "dist", "plugin.js")).href).description).toBe("");
+  });
+
+  it("takes a kernelApi that is a positive integer, and refuses any other, naming the plugin", () => {
+    expect(definePlugin({ name: "@test/p", version: "1", description: "", stages: [], kernelApi: 1 }).kernelApi).toBe(1);
+    for (const bad of [0, -1, 1.5, Number.NaN, "1" as unknown as number]) {
+      expect(() => definePlugin({ name: "@test/p", version: "1", description: "", stages: [], kernelApi: bad })).toThrow(/@test\/p.*kernelApi must be a positive integer/);
+    }
+  });
+
+  it("runs plugins of every API level from MIN_KERNEL_API to KERNEL_API; a manifest without kernelApi is level 1", () => {
+    expect(KERNEL_API).toBe(1);
+    expect(MIN_KERNEL_API).toBe(1);
+    expect(kernelApiOf({})).toBe(1);
+    expect(kernelApiOf({ kernelApi: 3 })).toBe(3);
+    expect(supportsKernelApi(KERNEL_API)).toBe(true);
+    expect(supportsKernelApi(KERNEL_API + 1)).toBe(false);
+    expect(supportsKernelApi(MIN_KERNEL_API - 1)).toBe(false);
+    expect(supportsKernelApi(1.5)).toBe(false);
+    expect(kernelVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("normalizes a read given as a string", () => {

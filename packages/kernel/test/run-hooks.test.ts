@@ -62,7 +62,7 @@ describe("run hooks", () => {
     const error = await caught(() => kernel.run());
     expect(error.code).toBe("E_STAGE_FAILED");
     expect(error.message).toContain("disk full");
-    expect(error.fix).toBe("Then run `vmforge resume web-1`.");
+    expect(error.fix).toBe("This is a bug in @test/p 1.0.0: report it to its authors; run with VMFORGE_DEBUG=1 for the stack. Then run `vmforge resume web-1`.");
     expect(ended?.outcome).toBe("failed");
     expect(ended?.error).toBe(error);
     expect(ended?.stages.map((s) => [s.id, s.status])).toEqual([

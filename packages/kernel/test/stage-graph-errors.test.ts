@@ -23,7 +23,25 @@ describe("stage graph errors", () => {
       plugin("@test/b", [stage("b:second", { reads: ["vm_definition"] })]),
     ]);
     const cycle = only(problems, "E_STAGE_CYCLE");
-    expect(cycle.message).toMatch(/a:first -> b:second -> a:first|b:second -> a:first -> b:second/);
+    expect(cycle.message).toBe("Stages wait on each other in a cycle: a:first --(writes session.vm_definition, read by)--> b:second --(is in the dependsOn of)--> a:first.");
+    expect(cycle.fix).toBe(
+      'Break one edge of it: b:second (@test/b) must not read session.vm_definition, or a:first (@test/a) must not write it, or the read is marked optional ({ key: "vm_definition", optional: true }); or remove b:second from the dependsOn of a:first (@test/a).',
+    );
+  });
+
+  it("never suggests removing a dependsOn in a cycle made of data edges alone, and names every key of an edge", async () => {
+    const { problems } = await graphProblems([
+      plugin("@test/a", [stage("a:make", { reads: [{ key: "guest_media", optional: true }], writes: ["vm_definition", "extra_key"] })]),
+      plugin("@test/b", [stage("b:use", { reads: ["vm_definition", "extra_key"], adds: ["guest_media"] })]),
+    ]);
+    const cycle = only(problems, "E_STAGE_CYCLE");
+    expect(cycle.message).toBe(
+      "Stages wait on each other in a cycle: a:make --(writes session.vm_definition, read by; writes session.extra_key, read by)--> b:use --(adds to session.guest_media, read by)--> a:make.",
+    );
+    expect(cycle.fix).not.toMatch(/dependsOn/);
+    // The read of guest_media is already optional: marking it so would change nothing.
+    expect(cycle.fix).toContain("a:make (@test/a) must not read session.guest_media, or b:use (@test/b) must not write it (an optional read still waits for its writers)");
+    expect(cycle.fix).toContain('or the read is marked optional ({ key: "vm_definition", optional: true })');
   });
 
   it("lists only the stages of the cycle, not the stages waiting behind it", async () => {
@@ -55,8 +73,8 @@ describe("stage graph errors", () => {
     ]);
     const cycles = problems.filter((problem) => problem.code === "E_STAGE_CYCLE").map((problem) => problem.message);
     expect(cycles).toHaveLength(2);
-    expect(cycles[0]).toMatch(/p:a1 -> p:a2 -> p:a1|p:a2 -> p:a1 -> p:a2/);
-    expect(cycles[1]).toMatch(/p:b1 -> p:b2 -> p:b1|p:b2 -> p:b1 -> p:b2/);
+    expect(cycles[0]).toMatch(/p:a1 --\(is in the dependsOn of\)--> p:a2 --\(is in the dependsOn of\)--> p:a1|p:a2 --\(is in the dependsOn of\)--> p:a1 --\(is in the dependsOn of\)--> p:a2/);
+    expect(cycles[1]).toMatch(/p:b1 --\(is in the dependsOn of\)--> p:b2 --\(is in the dependsOn of\)--> p:b1|p:b2 --\(is in the dependsOn of\)--> p:b1 --\(is in the dependsOn of\)--> p:b2/);
   });
 
   it("reports a stage that depends on itself as a cycle", async () => {
@@ -85,6 +103,33 @@ describe("stage graph errors", () => {
     expect(unknown.message).toContain("qemu:define_vm");
     expect(unknown.message).toContain("@test/qemu");
     expect(unknown.message).toContain("env_check:finalize_host_report");
+    // No installed plugin has env_check: stages: that plugin is what is missing.
+    expect(unknown.message).toContain("no installed plugin declares env_check: stages");
+    expect(unknown.fix).toMatch(/^Install the plugin that provides the env_check: stages/);
+  });
+
+  it("answers a typo in a dependsOn with a did-you-mean over the installed stage ids, not with an install", async () => {
+    const { problems } = await graphProblems([
+      plugin("@test/env", [stage("env_check:finalize_host_report", { writes: ["host_report"] })]),
+      plugin("vmforge-plugin-windows", [stage("windows:write_answer_file", { dependsOn: ["env_check:finalise_host_report"] })]),
+    ]);
+    const unknown = only(problems, "E_STAGE_UNKNOWN_DEPENDENCY");
+    expect(unknown.message).toBe(
+      "Stage windows:write_answer_file (vmforge-plugin-windows) depends on env_check:finalise_host_report, an unknown stage id; did you mean env_check:finalize_host_report?",
+    );
+    expect(unknown.fix).toBe('Correct the dependsOn of windows:write_answer_file in vmforge-plugin-windows: "env_check:finalise_host_report" -> "env_check:finalize_host_report".');
+    expect(unknown.fix).not.toMatch(/install/i);
+  });
+
+  it("calls an id of an installed plugin's prefix that is nothing like its stages unknown, and suggests no install", async () => {
+    const { problems } = await graphProblems([
+      plugin("@test/env", [stage("env_check:finalize_host_report")]),
+      plugin("vmforge-plugin-windows", [stage("windows:write_answer_file", { dependsOn: ["env_check:something_else_entirely"] })]),
+    ]);
+    const unknown = only(problems, "E_STAGE_UNKNOWN_DEPENDENCY");
+    expect(unknown.message).toContain("an unknown stage id: the installed plugins declare no such env_check: stage");
+    expect(unknown.fix).not.toMatch(/install/i);
+    expect(unknown.fix).toContain("`vmforge stages` lists the stage ids");
   });
 
   it("reports a required read with no writer, naming the stage, the key and the provider package", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { caught, kernelWith, plannedIds, plugin, stage, vmDefinitionKey } from "./helpers.js";
+import { caught, kernelWith, managerWith, plannedIds, plugin, stage, vmDefinitionKey } from "./helpers.js";
 
 const pipeline = () => [
   plugin("@test/env", [stage("env:gather_cpu"), stage("env:report", { dependsOn: ["env:gather_cpu"], writes: ["environment_data"] })]),
@@ -147,16 +147,83 @@ describe("problems of stages left out", () => {
     expect(error.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_NO_PROVIDER", "E_STAGE_UNKNOWN_DEPENDENCY"]);
   });
 
-  it("still include installation-wide conflicts: duplicate ids and two writers", async () => {
-    const error = await caught(() =>
-      plannedIds(
-        [
-          plugin("@test/a", [stage("a:main"), stage("x:dup", { optional: true, writes: ["vm_definition"] })]),
-          plugin("@test/b", [stage("x:dup", { optional: true }), stage("b:writer", { optional: true, writes: ["vm_definition"] })]),
-        ],
-        { targetStages: ["a:main"] },
-      ),
-    );
+  it("leave out installation-wide conflicts of stages not selected, and list them with the plugins", async () => {
+    const plugins = [
+      plugin("@test/a", [stage("a:main"), stage("x:dup", { optional: true, writes: ["vm_definition"] })]),
+      plugin("@test/b", [stage("x:dup", { optional: true }), stage("b:writer", { optional: true, writes: ["vm_definition"] })]),
+    ];
+    const graph = managerWith(plugins).plan({ targetStages: ["a:main"] });
+    expect(graph.stages.map((ordered) => ordered.id)).toEqual(["a:main"]);
+    expect(graph.ignored?.map(({ plugins: named, problem }) => [problem.code, named])).toEqual([
+      ["E_STAGE_DUPLICATE", ["@test/a", "@test/b"]],
+      ["E_SESSION_TWO_WRITERS", ["@test/a", "@test/b"]],
+    ]);
+    // `vmforge stages` shows the whole graph: there they count.
+    const error = await caught(() => managerWith(plugins).plan({ targetStages: ["a:main"], strict: true }));
     expect(error.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_TWO_WRITERS", "E_STAGE_DUPLICATE"]);
+  });
+
+  it("count a conflict as soon as one stage of it is selected", async () => {
+    const error = await caught(() =>
+      plannedIds([plugin("@test/a", [stage("a:writer", { writes: ["vm_definition"] })]), plugin("@test/b", [stage("b:writer", { optional: true, writes: ["vm_definition"] })])], {
+        targetStages: ["a:writer"],
+      }),
+    );
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_SESSION_TWO_WRITERS"]);
+  });
+});
+
+describe("one broken plugin and a run that does not use it", () => {
+  // env-check writes host_report; a third-party plugin's stages wait on each other and read a key nobody writes.
+  const installed = () => [
+    plugin("@test/env", [stage("env:gather", { writes: ["host_cpu"] }), stage("env:report", { reads: ["host_cpu"], writes: ["host_report"] })]),
+    plugin("vmforge-plugin-broken", [
+      stage("broken:one", { reads: ["from_two"], writes: ["from_one"] }),
+      stage("broken:two", { reads: ["from_one", "nobody_writes_this"], writes: ["from_two"] }),
+    ]),
+  ];
+
+  it("runs the stages `vmforge check` selects, and lists the broken plugin's cycle and missing provider as left out", () => {
+    const graph = managerWith(installed()).plan({ targetKeys: ["host_report"] });
+    expect(graph.stages.map((ordered) => ordered.id)).toEqual(["env:gather", "env:report"]);
+    expect(graph.ignored?.map(({ plugins: named, problem }) => [problem.code, named])).toEqual([
+      ["E_SESSION_NO_PROVIDER", ["vmforge-plugin-broken"]],
+      ["E_STAGE_CYCLE", ["vmforge-plugin-broken"]],
+    ]);
+  });
+
+  it("still fails a run that selects the broken stages, and the whole graph", async () => {
+    const run = await caught(() => managerWith(installed()).plan());
+    expect(run.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_NO_PROVIDER", "E_STAGE_CYCLE"]);
+    const whole = await caught(() => managerWith(installed()).plan({ targetKeys: ["host_report"], strict: true }));
+    expect(whole.problems.map((problem) => problem.code).sort()).toEqual(["E_SESSION_NO_PROVIDER", "E_STAGE_CYCLE"]);
+  });
+
+  it("a run warns once per broken plugin, and runs", async () => {
+    const kernel = await kernelWith(installed());
+    const report = await kernel.run({ selection: { targetKeys: ["host_report"] } });
+    expect(report.stages.map((outcome) => [outcome.id, outcome.status])).toEqual([
+      ["env:gather", "done"],
+      ["env:report", "done"],
+    ]);
+    const warnings = kernel.ui.history().filter((message) => message.type === "Warn");
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: "W_PLUGIN_STAGES_BROKEN",
+        text: "vmforge-plugin-broken: 2 problems (E_SESSION_NO_PROVIDER, E_STAGE_CYCLE) in stages this run does not use; they are left out.",
+      }),
+    ]);
+  });
+
+  it("the whole graph (strict) reports a cycle through an optional stage no run selects", async () => {
+    const plugins = [plugin("@test/p", [stage("p:main", { reads: [{ key: "extra", optional: true }], writes: ["main_out"] }), stage("p:extra", { optional: true, reads: ["main_out"], writes: ["extra"] })])];
+    expect(plannedIds(plugins)).toEqual(["p:main"]);
+    const error = await caught(() => managerWith(plugins).plan({ strict: true }));
+    expect(error.problems.map((problem) => problem.code)).toEqual(["E_STAGE_CYCLE"]);
+    expect(error.problems[0]!.message).toMatch(/p:(main|extra) --\(writes session\.\w+, read by\)--> p:(main|extra) --\(writes session\.\w+, read by\)--> p:(main|extra)\./);
+  });
+
+  it("a graph without problems left out has no `ignored` field", () => {
+    expect(managerWith([plugin("@test/p", [stage("p:one")])]).plan()).not.toHaveProperty("ignored");
   });
 });

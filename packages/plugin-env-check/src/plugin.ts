@@ -5,6 +5,7 @@ const PROVIDER = "@vmforge/plugin-env-check";
 /** Manifest only: listing or planning never loads a stage, a reader or zod. */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  kernelApi: 1,
   stages: [
     {
       id: "env_check:gather_os_info",

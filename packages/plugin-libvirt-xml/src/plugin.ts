@@ -5,6 +5,7 @@ const QEMU_SETUP = "@vmforge/plugin-qemu-setup";
 /** Manifest only: listing or planning never loads the stage, zod or fast-xml-parser. */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  kernelApi: 1,
   // domain.xml lands in the run folder: no file the VM description names may be it.
   preflightCheck: async (ctx) => (await import("./domain-file.js")).domainFileClashes(ctx),
   stages: [

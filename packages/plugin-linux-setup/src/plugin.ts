@@ -16,6 +16,7 @@ const whenLinuxGuest = whenGuest(LINUX_GUEST, { table: "linux", ignored: "no clo
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
   guests: [LINUX_GUEST],
+  kernelApi: 1,
   // seed.iso and cloud-init/* land in the run folder: no file the VM description names may be one of them.
   preflightCheck: async (ctx) => (await import("./seed-files.js")).seedFileClashes(ctx),
   config: {

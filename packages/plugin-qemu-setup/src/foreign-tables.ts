@@ -1,5 +1,6 @@
 import type { PluginManifest, Problem, SchemaLike } from "@vmforge/kernel";
 import { locatedProblem, type ConfigIssue, type ProblemContext } from "./config-problems.js";
+import { droppedKeyProblems } from "./dropped-keys.js";
 import { issueProblems } from "./issue-problems.js";
 
 /**
@@ -29,6 +30,8 @@ export async function validateForeignTables(context: ProblemContext, owner: Plug
     return [locatedProblem(context, [names[0]!], { code: "E_CONFIG_SCHEMA_UNAVAILABLE", message: `${owner.name}'s schema failed on [${names[0]}]: ${(error as Error)?.message ?? String(error)}` })];
   }
   if (!result.success) return issueProblems(context, result.error.issues as ReadonlyArray<ConfigIssue>, single ? [names[0]!] : [], schema);
+  const dropped = droppedKeyProblems(context, value, result.data, schema, single ? [names[0]!] : []);
+  if (dropped.length > 0) return dropped;
   if (single) extensions[names[0]!] = result.data;
   else Object.assign(extensions, result.data as Record<string, unknown>);
   return [];

@@ -8,6 +8,7 @@ const NAME = INFO.name;
 
 export const plugin = definePlugin({
   ...INFO,
+  kernelApi: 1,
   config: {
     tables: [...QEMU_TABLE_NAMES],
     schema: async () => (await import("./config-schema.js")).qemuTablesSchema,

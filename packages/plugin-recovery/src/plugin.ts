@@ -6,6 +6,7 @@ import { definePlugin, packageInfo } from "@vmforge/kernel";
  */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  kernelApi: 1,
   stages: [],
   flags: [{ name: "wait", description: "when another run of the same VM is going on, wait for it to end instead of stopping (exit 75)" }],
   commands: [

@@ -3,6 +3,7 @@ import { definePlugin, packageInfo } from "@vmforge/kernel";
 /** Manifest only: listing or planning loads no stage, no command and no zod. */
 export const plugin = definePlugin({
   ...packageInfo(import.meta.url),
+  kernelApi: 1,
   stages: [
     {
       id: "qemu_setup:configure_vfio",

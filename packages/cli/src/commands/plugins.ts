@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { ExitCode, StorageManager, VmforgeError } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, kernelApiOf } from "@vmforge/kernel";
 import { installHint } from "../install-hint.js";
 import { parseCommand } from "../options.js";
 import { discoverPlugins } from "../runtime.js";
@@ -38,6 +38,7 @@ remove NAME...   npm uninstall from that folder.
     const rows = found.map((entry, index) => ({
       package: entry.packageName,
       version: entry.version,
+      kernelApi: kernelApiOf(plugins[index]!),
       path: entry.path,
       source: entry.source.origin,
       description: plugins[index]!.description,

@@ -19,7 +19,8 @@ per stage in order, then one {"event":"edge",...} line per edge.`,
       throw new VmforgeError("E_USAGE", `Unknown format "${format}".`, { exitCode: ExitCode.usage, fix: "Use --format text, mermaid, dot or json." });
     }
     const { plugins } = await discoverPlugins(global.project, io);
-    const graph = stageGraphOf(plugins, io, { include: (values.with as string[] | undefined) ?? [] });
+    // The whole graph: a problem of any stage is reported, also of one no run would select.
+    const graph = stageGraphOf(plugins, io, { include: (values.with as string[] | undefined) ?? [], strict: true });
     if (global.jsonLines) {
       graph.stages.forEach((stage, index) => printJsonLine(io, { event: "stage", index: index + 1, ...stage }));
       for (const edge of graph.edges) printJsonLine(io, { event: "edge", ...edge });
