@@ -1,5 +1,6 @@
 import { ExitCode, VmforgeError, problemsFromIssues, type Problem } from "@vmforge/kernel";
-import { locateTomlKey, resolveRequestPath as resolveUserPath } from "@vmforge/plugin-qemu-setup/guest";
+import { locateTomlKey } from "@vmforge/plugin-qemu-setup";
+import { resolveRequestPath as resolveUserPath } from "@vmforge/plugin-qemu-setup/guest";
 import { linuxTableSchema, type LinuxTable, type LinuxUserTable } from "./config-schema.js";
 import type { LinuxConfig, LinuxUserConfig } from "./contract.js";
 import { LinuxErrorCode, linuxConfigError } from "./errors.js";

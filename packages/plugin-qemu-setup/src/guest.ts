@@ -7,11 +7,11 @@ import type { GuestPreflightOptions } from "./guest-kit/preflight.js";
 /*
  * The guest kit: what every guest plugin (Linux, Windows, ...) needs from qemu-setup. This
  * module loads no zod and no stage code: a manifest may import it. The stage-side helpers are
- * async and load their code on first use.
+ * async and load their code on first use. `locateTomlKey` (it needs the TOML locator) is on the
+ * package's main entry.
  */
 
 export { resolveRequestPath } from "./guest-kit/request-path.js";
-export { locateTomlKey } from "./guest-kit/locate.js";
 export type { GuestRequest, FileCheck, ProblemFields } from "./guest-kit/guest-request.js";
 export type { GuestConditionOptions } from "./guest-kit/guest-condition.js";
 export type { GuestPreflightOptions } from "./guest-kit/preflight.js";
