@@ -48,6 +48,16 @@ export function parsePackageArgument(word: string, cwd: string, home: string | u
       fix: guess ? `Did you mean ${guess}? \`vmforge plugins add ${guess}\`` : "Give a plugin's package name (with an optional @version), or the path of its folder or .tgz.",
     });
   }
+  const version = at > 0 ? word.slice(at + 1) : undefined;
+  // Only a version, a range or a dist-tag: `npm:other-package`, `file:`, `git+...` and URLs would
+  // install a package other than the one named (npm aliases), behind a plugin's name.
+  if (version !== undefined && !/^[0-9A-Za-z][0-9A-Za-z.^~<>=*|+\- ]*$|^[\^~<>=*][0-9A-Za-z.^~<>=*|+\- ]*$/.test(version)) {
+    throw new VmforgeError("E_PLUGIN_VERSION_SPEC", `"${word}": "${version}" is not a version, a range or a dist-tag.`, {
+      exitCode: ExitCode.usage,
+      why: "After the name, vmforge plugins add takes what the registry knows of that package (1.2.3, ^1.2, latest); npm's other specs (npm:, file:, git+, URLs) can install another package under a plugin's name.",
+      fix: `Give ${name}@<version>, or the path of the plugin's folder or .tgz (for a git checkout, clone it and give its folder).`,
+    });
+  }
   return { spec: word, name, fromPath: false };
 }
 

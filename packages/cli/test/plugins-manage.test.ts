@@ -83,6 +83,16 @@ describe("vmforge plugins add and remove", () => {
     const library = await vmforge(["plugins", "add", "lodash@4"]);
     expect(library.exitCode).toBe(2);
     expect(library.stderr).toContain('"lodash" is not a vmforge plugin package name.');
+    for (const aliased of ["vmforge-plugin-x@npm:left-pad@1", "vmforge-plugin-x@file:../../etc", "vmforge-plugin-x@git+https://example.com/x.git", "vmforge-plugin-x@latest;id"]) {
+      const refused = await vmforge(["plugins", "add", aliased, "--dry-run"]);
+      expect(refused.exitCode, aliased).toBe(2);
+      expect(refused.stderr, aliased).toContain("E_PLUGIN_VERSION_SPEC");
+      expect(refused.stdout, aliased).not.toContain("npm install");
+    }
+    for (const version of ["vmforge-plugin-x@1.2.3", "vmforge-plugin-x@^1.2", "@acme/vmforge-plugin-x@latest", "vmforge-plugin-x@>=1.0.0 <2"]) {
+      const planned = await vmforge(["plugins", "add", version, "--dry-run"]);
+      expect(planned.exitCode, version).toBe(0);
+    }
     const cliFolder = await vmforge(["plugins", "add", join(repoRoot, "packages", "cli")]);
     expect(cliFolder.exitCode).toBe(2);
     expect(cliFolder.stderr).toContain("is the package @vmforge/cli, which is not a vmforge plugin.");
