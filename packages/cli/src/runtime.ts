@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Kernel, StorageManager, type KernelOptions, type Plugin, type StageGraph, type StageSelection } from "@vmforge/kernel";
 import { findPlugins, loadPlugins, pluginSources, type FoundPlugin } from "./discovery.js";
+import { hostRootOption } from "./host-root-option.js";
 import type { GlobalOptions } from "./options.js";
 import { choosePalette, type Palette } from "./render/colors.js";
 import { JsonLinesRenderer, SilentRenderer } from "./render/json-lines.js";
@@ -54,7 +55,7 @@ export function chooseRenderer(global: GlobalOptions, io: Io, palette: Palette):
 /** A kernel with the project's plugins and the renderer wired to its UI and stage hooks. */
 export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
   const { found, plugins } = await discoverPlugins(global.project, io);
-  const kernel = new Kernel({ ...options, env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
+  const kernel = new Kernel({ ...options, env: io.env, ...hostRootOption(global.hostRoot, io.cwd) });
   const palette = choosePalette(io.stdout, global.noColor, io.env);
   const renderer = chooseRenderer(global, io, palette);
   kernel.ui.attach(renderer);

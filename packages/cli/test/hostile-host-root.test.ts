@@ -77,3 +77,27 @@ describe("vmforge check on a hostile host root", () => {
     expect(result.stderr).toContain("/proc/meminfo");
   });
 });
+
+describe("--host-root that is no folder", () => {
+  it("a folder that is not there, or a file, is refused before any stage, exit 2, for check and plan alike", async () => {
+    const base = mkdtempSync(join(tmpdir(), "vmforge-no-root-"));
+    folders.push(base);
+    const file = join(base, "a-file");
+    writeFileSync(file, "not a snapshot\n");
+    const web1 = join(examplesDir, "web-1.toml");
+    for (const [args, code] of [
+      [["check", "--host-root", join(base, "typo")], "E_HOST_ROOT_MISSING"],
+      [["plan", web1, "--host-root", join(base, "typo"), "--out", join(base, "out")], "E_HOST_ROOT_MISSING"],
+      [["check", "--host-root", file], "E_HOST_ROOT_NOT_FOLDER"],
+    ] as const) {
+      const result = await execa("node", [cliBin, ...args], { cwd: repoRoot, reject: false, timeout: 20_000 });
+      expect(result.exitCode, args.join(" ")).toBe(2);
+      expect(result.stderr).toContain(code);
+      expect(result.stderr).toContain("--save-snapshot DIR");
+      expect(result.stderr).not.toContain("OVMF");
+      expect(result.stdout).not.toMatch(/env_check:/);
+    }
+    // Nothing was made for the plan that was refused.
+    expect(() => execFileSync("ls", [join(base, "out")], { stdio: "ignore" })).toThrow();
+  });
+});

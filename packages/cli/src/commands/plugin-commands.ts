@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { hostRootOption } from "../host-root-option.js";
 import { parseArgs } from "node:util";
 import { Kernel, type Plugin, type PluginCommand } from "@vmforge/kernel";
 import { globalOptionSpec, type GlobalOptions } from "../options.js";
@@ -41,7 +41,7 @@ function projectOption(argv: string[]): string | undefined {
  */
 export async function runPluginCommand(match: MatchedCommand, io: Io): Promise<number> {
   const global = globalOptionsOf(match.args, io);
-  const kernel = new Kernel({ env: io.env, ...(global.hostRoot ? { hostRoot: resolve(io.cwd, global.hostRoot) } : {}) });
+  const kernel = new Kernel({ env: io.env, ...hostRootOption(global.hostRoot, io.cwd) });
   const module = await match.command.load();
   return module.run(match.args, {
     kernel,
