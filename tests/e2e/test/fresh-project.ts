@@ -73,7 +73,7 @@ export class FreshProject {
     if (this.manager === "npm") manifest.overrides = overrides;
     else writeFileSync(join(this.dir, "pnpm-workspace.yaml"), `overrides:\n${Object.entries(overrides).map(([name, spec]) => `  ${JSON.stringify(name)}: ${JSON.stringify(spec)}\n`).join("")}`);
     writeFileSync(join(this.dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    const args = this.manager === "npm" ? ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"] : ["install", "--prefer-offline"];
+    const args = this.manager === "npm" ? ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"] : ["install", "--prefer-offline", "--no-frozen-lockfile"]; // pnpm freezes the lockfile under CI=true; adding packages changes it, as `pnpm add` would
     await execa(this.manager, args, { cwd: this.dir, env: this.env, extendEnv: false });
   }
 
