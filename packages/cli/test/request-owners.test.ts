@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { examplesDir, repoRoot } from "@vmforge/test-support";
 import { discoverPlugins } from "../src/runtime.js";
 import { FIRST_PARTY_TABLES } from "../src/first-party-tables.js";
+import { FIRST_PARTY_PLUGINS } from "../src/first-party-plugins.js";
 import { installHint } from "../src/install-hint.js";
 import { cliBin, linkedProject, makeProject, tempRoot, writeFakePlugin } from "./project-fixture.js";
 
@@ -114,6 +115,12 @@ describe("a run that no installed plugin would read refuses, and names what to i
     const { plugins } = await discoverPlugins(repoRoot, { stdout: process.stdout, stderr: process.stderr, env: {}, cwd: repoRoot });
     const declared = Object.fromEntries(plugins.flatMap((plugin) => (plugin.config?.tables ?? []).map((table) => [table, plugin.name])));
     expect(declared).toEqual(FIRST_PARTY_TABLES);
+  });
+
+  it("the first-party plugin list `plugins add` suggests from is the vmforge bundle's plugins", () => {
+    const bundle = JSON.parse(readFileSync(join(repoRoot, "packages", "vmforge", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const plugins = Object.keys(bundle.dependencies).filter((name) => name.startsWith("@vmforge/plugin-"));
+    expect([...FIRST_PARTY_PLUGINS].sort()).toEqual(plugins.sort());
   });
 
   it("install lines for yarn, bun, a pnpm workspace root and a project that keeps vmforge in dependencies", () => {
