@@ -61,13 +61,22 @@ export function parsePackageArgument(word: string, cwd: string, home: string | u
   return { spec: word, name, fromPath: false };
 }
 
+const MANIFEST_LIMIT = 1024 * 1024;
+
+/** A folder's package.json: a regular file of at most 1 MiB (a FIFO would block the read forever). */
+function readManifest(file: string): string {
+  const stats = statSync(file);
+  if (!stats.isFile() || stats.size > MANIFEST_LIMIT) throw new Error(`${file} is not a regular file of at most 1 MiB`);
+  return readFileSync(file, "utf8");
+}
+
 function packageNameAt(path: string, word: string): string {
   if (!existsSync(path)) {
     throw new VmforgeError("E_PLUGIN_PATH_MISSING", `${word}: no such file or folder (${path}).`, { exitCode: ExitCode.usage, fix: "Check the path of the plugin's folder or .tgz." });
   }
   let text: string;
   try {
-    text = statSync(path).isDirectory() ? readFileSync(join(path, "package.json"), "utf8") : execFileSync("tar", ["-xzOf", path, "package/package.json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    text = statSync(path).isDirectory() ? readManifest(join(path, "package.json")) : execFileSync("tar", ["-xzOf", path, "package/package.json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: MANIFEST_LIMIT });
   } catch {
     throw new VmforgeError("E_NOT_A_PACKAGE", `${word} is not a package: no package.json ${statSync(path).isDirectory() ? "in that folder" : "in that tarball (package/package.json)"}.`, {
       exitCode: ExitCode.usage,

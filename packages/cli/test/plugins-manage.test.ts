@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { repoRoot } from "@vmforge/test-support";
 import { cliBin, makeProject, tempRoot, writeFakePlugin } from "./project-fixture.js";
@@ -93,6 +94,12 @@ describe("vmforge plugins add and remove", () => {
       const planned = await vmforge(["plugins", "add", version, "--dry-run"]);
       expect(planned.exitCode, version).toBe(0);
     }
+    const fifoFolder = join(root, "fifo-package");
+    mkdirSync(fifoFolder);
+    execFileSync("mkfifo", [join(fifoFolder, "package.json")]);
+    const fifo = await vmforge(["plugins", "add", fifoFolder]);
+    expect(fifo.exitCode).toBe(2);
+    expect(fifo.stderr).toContain("E_NOT_A_PACKAGE");
     const cliFolder = await vmforge(["plugins", "add", join(repoRoot, "packages", "cli")]);
     expect(cliFolder.exitCode).toBe(2);
     expect(cliFolder.stderr).toContain("is the package @vmforge/cli, which is not a vmforge plugin.");
