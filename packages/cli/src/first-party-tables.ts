@@ -11,6 +11,7 @@ export const FIRST_PARTY_TABLES: Readonly<Record<string, string>> = {
   disk: "@vmforge/plugin-qemu-setup",
   network: "@vmforge/plugin-qemu-setup",
   passthrough: "@vmforge/plugin-qemu-setup",
+  cdrom: "@vmforge/plugin-qemu-setup",
   display: "@vmforge/plugin-qemu-setup",
   usb: "@vmforge/plugin-qemu-setup",
   output: "@vmforge/plugin-qemu-setup",

@@ -208,6 +208,12 @@ export const usbTable = z.strictObject({
   devices: z.array(usbDeviceTable).default([]),
 });
 
+/** [[cdrom]]: an installer or driver ISO, attached read-only through session.guest_media. */
+export const cdromTable = z.strictObject({
+  path,
+  boot: z.boolean().default(false),
+});
+
 export const outputTable = z.strictObject({
   libvirt_xml: z.boolean().default(false),
 });
@@ -222,6 +228,7 @@ export const qemuTableSchemas = {
   /** Absent: one user-mode NIC. `network = []`: none. */
   network: z.array(networkTable).prefault([{}]),
   passthrough: z.array(passthroughTable).default([]),
+  cdrom: z.array(cdromTable).default([]),
   display: displayTable.prefault({}),
   usb: usbTable.prefault({}),
   output: outputTable.prefault({}),
@@ -292,6 +299,10 @@ export const ALLOWED: Record<string, string> = {
   "passthrough[].ids": 'vendor:device, e.g. "10de:2484"',
   "passthrough[].allow_host_gpu": "true | false",
   "passthrough[].rom_file": "a path to a ROM image",
+  cdrom: "an array of tables: [[cdrom]] for each ISO image (an installer, drivers)",
+  "cdrom[]": "a table with path and, optionally, boot",
+  "cdrom[].path": "a path to an ISO image (relative to this file's folder)",
+  "cdrom[].boot": "true | false (true: boot from it before the disks, e.g. an installer)",
   display: "a table [display]",
   "display.type": enumText(displayTypes),
   "display.listen": 'an IP address, e.g. "127.0.0.1"',

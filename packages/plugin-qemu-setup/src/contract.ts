@@ -107,6 +107,13 @@ export const requestPassthroughSchema = z.object({
   rom_file: z.string().optional(),
 });
 
+export const requestCdromSchema = z.object({
+  /** As written; relative to the TOML file's folder. */
+  path: z.string(),
+  /** Boots before the disks (an installer). */
+  boot: z.boolean(),
+});
+
 export const requestDisplaySchema = z.object({
   type: z.enum(displayTypes),
   listen: z.string(),
@@ -130,6 +137,8 @@ export const userVmRequestSchema = z.object({
   disk: z.array(requestDiskSchema),
   network: z.array(requestNetworkSchema),
   passthrough: z.array(requestPassthroughSchema),
+  /** Absent in a request made before [[cdrom]] existed: none. */
+  cdrom: z.array(requestCdromSchema).default([]),
   display: requestDisplaySchema,
   usb: requestUsbSchema,
   output: requestOutputSchema,

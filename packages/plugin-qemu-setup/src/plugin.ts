@@ -63,6 +63,15 @@ export const plugin = definePlugin({
       load: () => import("./stages/finalize-vm-definition.js"),
     },
     {
+      id: "qemu_setup:attach_cdroms",
+      description: "Attaches the [[cdrom]] images (installers, drivers) as read-only CD-ROMs",
+      // vm_definition: media are attached after finalize, as guest plugins attach theirs.
+      reads: ["user_vm_request", "vm_definition"],
+      adds: ["guest_media"],
+      when: async (ctx) => (await import("./stages/attach-cdroms-when.js")).hasCdroms(ctx),
+      load: () => import("./stages/attach-cdroms.js"),
+    },
+    {
       id: "qemu_setup:generate_qemu_command",
       description: "Builds the QEMU argument array with the guest media; writes qemu-command.json and launch.sh",
       reads: ["vm_definition", { key: "guest_media", optional: true }],

@@ -6,6 +6,7 @@ import { applyGuestNeeds } from "./guest-needs.js";
 import { locatedProblem } from "./config-problems.js";
 import { chooseAccelerator } from "./host-checks/accelerator.js";
 import { checkCpu } from "./host-checks/cpu.js";
+import { inspectCdroms } from "./host-checks/cdroms.js";
 import { inspectDisks } from "./host-checks/disks.js";
 import { chooseFirmware } from "./host-checks/firmware.js";
 import { checkMemory } from "./host-checks/memory.js";
@@ -63,6 +64,7 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
   const hugepageSizeBytes = checkMemory(request, env, report);
   const ovmf = await chooseFirmware(request, env, report);
   const disks = await inspectDisks(request, report);
+  await inspectCdroms(request, report);
   checkNetwork(request, env, report);
   checkPassthrough(request, env, accelerator, options.passthroughHandled, report);
   const fit: HostFit = { accelerator, ovmf, hugepageSizeBytes, disks, ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}) };

@@ -41,6 +41,9 @@ export function qemuPathClaims(tables: Partial<QemuTables>, baseDir: string, run
   tables.passthrough?.forEach((device, index) => {
     if (device.rom_file !== undefined) claims.push({ path: resolve(baseDir, device.rom_file), keyPath: ["passthrough", index, "rom_file"], what: `the ROM of passthrough[${index}]`, written: true, readOnly: true });
   });
+  tables.cdrom?.forEach((cdrom, index) => {
+    claims.push({ path: resolve(baseDir, cdrom.path), keyPath: ["cdrom", index, "path"], what: `cdrom[${index}]'s image`, written: true, readOnly: true });
+  });
   if (runDir !== undefined) {
     if (firmware?.type === "uefi") claims.push({ path: join(runDir, "OVMF_VARS.fd"), keyPath: ["firmware", "type"], what: 'the copy of the UEFI variables vmforge makes for firmware.type = "uefi"' });
     for (const name of RUN_FILES) claims.push({ path: join(runDir, name), what: `${name}, which vmforge writes in the run folder ${runDir}` });

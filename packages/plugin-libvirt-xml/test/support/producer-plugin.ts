@@ -11,6 +11,7 @@ export function userVmRequest(name: string, libvirtXml: boolean): UserVmRequest 
     disk: [],
     network: [],
     passthrough: [],
+    cdrom: [],
     display: { type: "none", listen: "127.0.0.1" },
     usb: { devices: [] },
     output: { libvirt_xml: libvirtXml },

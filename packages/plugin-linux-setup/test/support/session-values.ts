@@ -11,6 +11,7 @@ export function userVmRequest(options: { linux?: unknown; name?: string; guest?:
     disk: [],
     network: [{ mode: "user", model: "virtio", forward: [] }],
     passthrough: [],
+    cdrom: [],
     display: { type: "none", listen: "127.0.0.1" },
     usb: { devices: [] },
     output: { libvirt_xml: false },
