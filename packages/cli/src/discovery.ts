@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KERNEL_API, MIN_KERNEL_API, VmforgeError, ExitCode, kernelApiOf, kernelVersion, supportsKernelApi, type Plugin, type Problem } from "@vmforge/kernel";
-import { findInstalledPackage, resolvePluginEntry } from "./plugin-entry.js";
+import { findInstalledPackage, nodeModulesManifests, resolvePluginEntry } from "./plugin-entry.js";
 
 /** `@vmforge/plugin-*`, `vmforge-plugin-*`, `@scope/vmforge-plugin-*`. */
 export function isPluginPackageName(name: string): boolean {
@@ -83,13 +83,7 @@ export function pluginSources(locations: SourceLocations): PluginSource[] {
 function bundleListedIn(manifestPath: string): string | undefined {
   const pkg = readJson(manifestPath);
   if (!Object.hasOwn({ ...pkg.optionalDependencies, ...pkg.devDependencies, ...pkg.dependencies }, BUNDLE_PACKAGE)) return undefined;
-  // Node's ESM lookup of a bare name: node_modules folders upward, and not NODE_PATH (which
-  // pnpm sets for scripts, and which a plugin import would not see either).
-  for (let dir = dirname(manifestPath); ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules", BUNDLE_PACKAGE, "package.json");
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
-  }
+  for (const candidate of nodeModulesManifests(BUNDLE_PACKAGE, manifestPath)) if (existsSync(candidate)) return candidate;
   if (Object.hasOwn(pkg.optionalDependencies ?? {}, BUNDLE_PACKAGE)) return undefined;
   throw new VmforgeError("E_PLUGINS", "Plugin discovery found 1 problem.", {
     exitCode: ExitCode.usage,

@@ -49,8 +49,7 @@ export interface InstalledPackage {
  * is installed but is no plugin.
  */
 export function findInstalledPackage(packageName: string, listedIn: string): InstalledPackage | undefined {
-  for (let dir = dirname(listedIn); ; dir = dirname(dir)) {
-    const manifestPath = join(dir, "node_modules", packageName, "package.json");
+  for (const manifestPath of nodeModulesManifests(packageName, listedIn)) {
     try {
       const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { version?: string; exports?: unknown };
       const exports = manifest.exports;
@@ -59,6 +58,18 @@ export function findInstalledPackage(packageName: string, listedIn: string): Ins
     } catch {
       // not here (or unreadable): look further up, as Node does
     }
-    if (dirname(dir) === dir) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Where Node's lookup of a bare name would look for `packageName`'s package.json, nearest first:
+ * `node_modules` folders from the folder of `listedIn` upward (never NODE_PATH, which pnpm sets
+ * for scripts and which a plugin's own imports would not see).
+ */
+export function* nodeModulesManifests(packageName: string, listedIn: string): Generator<string> {
+  for (let dir = dirname(listedIn); ; dir = dirname(dir)) {
+    yield join(dir, "node_modules", packageName, "package.json");
+    if (dirname(dir) === dir) return;
   }
 }
