@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ExitCode, StorageManager, VmforgeError, didYouMean, type Plugin } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, didYouMean, kernelVersion, type Plugin } from "@vmforge/kernel";
 import { loadPlugins, type FoundPlugin } from "../discovery.js";
 import { npmCommandLine, runNpm } from "../npm.js";
 import { KERNEL_PACKAGE, parsePackageArgument, type PackageArgument } from "../package-argument.js";
@@ -33,7 +32,7 @@ export async function addPlugins(argv: string[], io: Io): Promise<number> {
   const requested = positionals.map((word) => parsePackageArgument(word, io.cwd, io.env.HOME));
   const kernelGiven = typeof values.kernel === "string" ? parsePackageArgument(values.kernel, io.cwd, io.env.HOME) : requested.find((entry) => entry.name === KERNEL_PACKAGE);
   if (kernelGiven && kernelGiven.name !== KERNEL_PACKAGE) {
-    throw new VmforgeError("E_USAGE", `--kernel names ${kernelGiven.name}, not ${KERNEL_PACKAGE}.`, { exitCode: ExitCode.usage, fix: `Give ${KERNEL_PACKAGE}'s version or tarball: --kernel ${KERNEL_PACKAGE}@${cliKernelVersion()}` });
+    throw new VmforgeError("E_USAGE", `--kernel names ${kernelGiven.name}, not ${KERNEL_PACKAGE}.`, { exitCode: ExitCode.usage, fix: `Give ${KERNEL_PACKAGE}'s version or tarball: --kernel ${KERNEL_PACKAGE}@${kernelVersion()}` });
   }
   const plugins = requested.filter((entry) => entry.name !== KERNEL_PACKAGE);
   if (plugins.length === 0) throw new VmforgeError("E_USAGE", `${KERNEL_PACKAGE} is not a plugin; name a plugin to add.`, { exitCode: ExitCode.usage, fix: `Usage: ${addUsage}` });
@@ -41,7 +40,7 @@ export async function addPlugins(argv: string[], io: Io): Promise<number> {
   const hasManifest = existsSync(manifestPath);
   const listed = hasManifest ? dependenciesOf(manifestPath) : {};
   // The plugins' peer must resolve from this folder: the kernel this CLI runs, unless one is given or there.
-  const kernel = kernelGiven ?? (Object.hasOwn(listed, KERNEL_PACKAGE) ? undefined : { spec: `${KERNEL_PACKAGE}@${cliKernelVersion()}`, name: KERNEL_PACKAGE, fromPath: false });
+  const kernel = kernelGiven ?? (Object.hasOwn(listed, KERNEL_PACKAGE) ? undefined : { spec: `${KERNEL_PACKAGE}@${kernelVersion()}`, name: KERNEL_PACKAGE, fromPath: false });
   const specs = [...plugins, ...(kernel ? [kernel] : [])].map((entry) => entry.spec);
   // --install-links: a folder is installed as a copy with its own dependencies, like its tarball, not linked.
   const args = ["install", "--prefix", folder, "--save", "--install-links", ...NPM_QUIET, ...specs];
@@ -131,10 +130,4 @@ function dependenciesOf(manifestPath: string): Record<string, string> {
   } catch (error) {
     throw new VmforgeError("E_PACKAGE_JSON", `Could not read ${manifestPath}: ${(error as Error).message}`, { exitCode: ExitCode.usage, fix: "Fix the JSON syntax of that package.json, or remove it." });
   }
-}
-
-/** The version of the kernel this CLI runs: the plugins installed beside it should share it. */
-function cliKernelVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require(`${KERNEL_PACKAGE}/package.json`) as { version: string }).version;
 }
