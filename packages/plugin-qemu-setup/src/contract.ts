@@ -327,8 +327,12 @@ export const vmDefinitionSchema = z.object({
     /** Emulated video card; "none" without a display. */
     video: z.enum(["none", "virtio-vga", "qxl-vga", "std"]),
   }),
-  /** Serial console: stdio without a display, a unix socket in runDir otherwise. */
-  serial: z.object({ type: z.enum(["stdio", "socket"]), path: z.string().nullable() }),
+  /**
+   * Serial console: a unix socket server in runDir (console.sock) that `vmforge console`
+   * attaches to, logged to `log` (runDir/serial.log) from QEMU's start. "stdio" and no `log`:
+   * a definition written before the log existed.
+   */
+  serial: z.object({ type: z.enum(["stdio", "socket"]), path: z.string().nullable(), log: z.string().optional() }),
   rng: z.object({ model: z.literal("virtio-rng-pci"), source: z.string() }).nullable(),
   guestAgent: z.object({ channel: z.literal("org.qemu.guest_agent.0"), socket: z.string() }).nullable(),
   /** QMP socket for management tools. */
