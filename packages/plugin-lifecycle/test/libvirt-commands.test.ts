@@ -33,6 +33,8 @@ describe("the libvirt path, with a stand-in virsh", () => {
   beforeAll(async () => {
     sandbox = await Sandbox.create();
     await sandbox.fakeProgram("virsh", FAKE_VIRSH);
+    // Should a direct start slip through, it starts no real QEMU.
+    await sandbox.useFakeQemu();
     await sandbox.apply("lv", { libvirt: true });
   });
 
@@ -45,6 +47,11 @@ describe("the libvirt path, with a stand-in virsh", () => {
     const again = await sandbox.vmforge(["start", "lv", "--libvirt", "--connect", "test:///lv"]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain("E_LIFECYCLE_ALREADY_RUNNING");
+
+    // Nor directly with QEMU while libvirt runs it.
+    const direct = await sandbox.vmforge(["start", "lv"]);
+    expect(direct.exitCode).toBe(2);
+    expect(direct.stderr).toContain("lv is already running: libvirt (test:///lv) has it running.");
 
     // No --libvirt: status remembers how the VM was started.
     const status = await sandbox.vmforge(["status", "lv", "--json"]);

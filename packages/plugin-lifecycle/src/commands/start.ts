@@ -5,7 +5,7 @@ import { parseLifecycleArgs } from "../args.js";
 import { LifecycleCode } from "../error-codes.js";
 import { guestAgentAnswers } from "../agent-ping.js";
 import { tailLines } from "../console-readiness.js";
-import { libvirtUri, writeState } from "../lifecycle-state.js";
+import { libvirtUri, readState, writeState } from "../lifecycle-state.js";
 import { PID_FILE, readPidFile, removePidFile, runningQemu } from "../qemu-process.js";
 import { qmpFacts, type QmpFacts } from "../qemu-status.js";
 import { ProgressLine } from "../progress-line.js";
@@ -36,6 +36,12 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
   const direct = await runningQemu(vm);
   if (direct.pid !== undefined) throw alreadyRunning(vm, `its QEMU runs as pid ${direct.pid}`);
   if (direct.stalePid !== undefined) await removePidFile(vm);
+  const last = await readState(vm);
+  if (!options.libvirt && last?.mode === "libvirt" && last.uri) {
+    // Started through libvirt last time: the same disks must not get a second QEMU.
+    const domain = await domainState(last.uri, vm.name).catch(() => undefined);
+    if (domain !== undefined && !["shut off", "crashed"].includes(domain)) throw alreadyRunning(vm, `libvirt (${last.uri}) has it ${domain}`);
+  }
 
   const serialLog = vm.definition.serial.log ?? vm.file(SERIAL_LOG);
   const started = options.libvirt ? await startWithLibvirt(vm, libvirtUri(options.connect, process.env)) : await startQemu(vm);
