@@ -2,7 +2,7 @@
 export class ProgressLine {
   readonly #tty: boolean;
   #shown = false;
-  #lastPlain = -1;
+  #lastPlain = -Infinity;
 
   constructor(
     private readonly stream: NodeJS.WritableStream,

@@ -42,6 +42,10 @@ describe("a tiny TCG VM, for real", () => {
     const console = await sandbox.vmforge(["console", "tiny"]);
     expect(console.exitCode, console.stderr).toBe(0);
     expect(console.stderr).toContain("Connected to tiny's serial console.");
+    // Ctrl-] detaches, whatever follows it; the console takes the next client.
+    const detached = await sandbox.vmforge(["console", "tiny"], {}, "\r\x1dnever sent");
+    expect(detached.exitCode, detached.stderr).toBe(0);
+    expect(detached.stderr).toContain("Detached from tiny's console.");
 
     // SeaBIOS on a blank disk never powers off on ACPI: the timeout, then SIGTERM.
     const stop = await sandbox.vmforge(["stop", "tiny", "--timeout", "1"]);

@@ -82,9 +82,9 @@ export class Sandbox {
   }
 
   /** `vmforge ARGS` through the built CLI; `extraEnv` on top of the sandbox's. */
-  vmforge(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000) {
-    // stdin is empty (not a terminal): `vmforge console` ends when it ends.
-    return execa("node", [cliBin, ...args], { cwd: repoRoot, env: { ...this.env, ...extraEnv }, extendEnv: false, reject: false, timeout: timeoutMs, input: "" });
+  vmforge(args: string[], extraEnv: Record<string, string> = {}, input = "", timeoutMs = 60_000) {
+    // stdin is `input` (not a terminal): `vmforge console` ends at its end, or at Ctrl-] in it.
+    return execa("node", [cliBin, ...args], { cwd: repoRoot, env: { ...this.env, ...extraEnv }, extendEnv: false, reject: false, timeout: timeoutMs, input });
   }
 
   /** `vmforge apply` of the tiny VM against the example host. */
