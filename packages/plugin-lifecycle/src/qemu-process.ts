@@ -1,4 +1,5 @@
 import { readFile, rm } from "node:fs/promises";
+import { readBoundedText } from "@vmforge/kernel";
 import { join } from "node:path";
 import { escapeOptionValue } from "./qemu-option.js";
 import type { VmFolder } from "./vm-folder.js";
@@ -18,8 +19,8 @@ export const liveProcesses: ProcessTable = { proc: "/proc", kill: (pid, signal) 
 export async function readPidFile(vm: VmFolder): Promise<number | undefined> {
   let text: string;
   try {
-    // QEMU writes a few bytes; more is not a pid file of QEMU's.
-    text = (await readFile(vm.file(PID_FILE))).subarray(0, 64).toString("utf8");
+    // QEMU writes a few bytes; more, a FIFO or a device is not a pid file of QEMU's.
+    text = await readBoundedText(vm.file(PID_FILE), { maxBytes: 64 });
   } catch {
     return undefined;
   }

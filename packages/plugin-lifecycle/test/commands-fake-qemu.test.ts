@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "./support/cli.js";
@@ -136,6 +136,32 @@ describe("vmforge start/status/stop with a stand-in QEMU", () => {
     } finally {
       bystander.kill("SIGKILL");
     }
+  });
+
+  it("files planted in the run folder: a qemu.log symlink is refused, a qemu.pid symlink or FIFO is removed, their targets untouched", async () => {
+    await sandbox.apply("fake-j");
+    const runDir = sandbox.runDir("fake-j");
+    const target = join(sandbox.root, "precious.txt");
+    writeFileSync(target, "keep me\n");
+    symlinkSync(target, join(runDir, "qemu.log"));
+    const refused = await sandbox.vmforge(["start", "fake-j"]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("qemu.log cannot be written: it is a symbolic link.");
+    expect(readFileSync(target, "utf8")).toBe("keep me\n");
+
+    rmSync(join(runDir, "qemu.log"));
+    symlinkSync(target, join(runDir, "qemu.pid"));
+    const start = await sandbox.vmforge(["start", "fake-j"]);
+    started.push("fake-j");
+    expect(start.exitCode, start.stderr).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe("keep me\n");
+    expect(lstatSync(join(runDir, "qemu.pid")).isFile()).toBe(true);
+    expect((await sandbox.vmforge(["stop", "fake-j"])).exitCode).toBe(0);
+
+    execFileSync("mkfifo", [join(runDir, "qemu.pid")]);
+    const status = await sandbox.vmforge(["status", "fake-j", "--json"]);
+    expect(json(status.stdout)).toMatchObject({ state: "stopped" });
+    expect((await sandbox.vmforge(["start", "fake-j"])).exitCode).toBe(0);
   });
 
   it("console: refused while stopped; attached while running, it shows what the guest writes and ends with stdin", async () => {

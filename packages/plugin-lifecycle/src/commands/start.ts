@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { constants } from "node:fs";
 import { access, open, readFile, rm } from "node:fs/promises";
 import { ExitCode, VmforgeError, type CommandContext } from "@vmforge/kernel";
 import { parseLifecycleArgs } from "../args.js";
@@ -109,8 +110,11 @@ async function startQemu(vm: VmFolder): Promise<Started> {
   }
   const launcher = vm.file("launch.sh");
   await refusePlannedOnly(vm, [launcher]);
+  // QEMU opens the pid file and the serial log following symlinks: files planted there must go
+  // first (unlinking removes a link, never its target). qemu.log is never opened through one.
+  await removePidFile(vm);
   await rm(vm.definition.serial.log, { force: true });
-  const log = await open(vm.file(QEMU_LOG), "w", 0o644);
+  const log = await openLogFile(vm.file(QEMU_LOG));
   let exited: string | undefined;
   let pid: number | undefined;
   try {
@@ -148,6 +152,18 @@ async function startQemu(vm: VmFolder): Promise<Started> {
     };
   } finally {
     await log.close();
+  }
+}
+
+async function openLogFile(path: string) {
+  try {
+    return await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new VmforgeError(LifecycleCode.definitionInvalid, `${path} cannot be written${code === "ELOOP" ? ": it is a symbolic link" : code === "ENXIO" ? ": it is a named pipe" : `: ${(error as Error).message}`}.`, {
+      exitCode: ExitCode.usage,
+      fix: `Remove ${path}; vmforge start writes QEMU's output there.`,
+    });
   }
 }
 
