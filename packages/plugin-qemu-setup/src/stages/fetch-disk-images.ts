@@ -106,8 +106,13 @@ function checkedAgainst(source: ImageSource): string {
 }
 
 function sizeText(bytes: number): string {
-  const MiB = 1024 ** 2;
-  return bytes >= 1024 * MiB ? `${(bytes / 1024 / MiB).toFixed(1)} GiB` : bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
+  const units = [
+    [1024 ** 3, "GiB"],
+    [1024 ** 2, "MiB"],
+    [1024, "KiB"],
+  ] as const;
+  const unit = units.find(([size]) => bytes >= size);
+  return unit ? `${(bytes / unit[0]).toFixed(1)} ${unit[1]} (${bytes} bytes)` : `${bytes} bytes`;
 }
 
 function pickDefined<T extends Record<string, string | undefined>>(value: T): { [K in keyof T]?: string } {
