@@ -1,5 +1,5 @@
 import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, realpath } from "node:fs/promises";
+import { lstat, mkdir, open, readFile, realpath, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { imageError } from "./errors.js";
 import { imageCacheKey, type ImageSource } from "./image-source.js";
@@ -57,6 +57,36 @@ export class ImageCache {
     return path;
   }
 
+  /**
+   * One download of an image at a time: `partial/<key>.lock` holds the downloading process's
+   * id. A lock whose process is gone (a killed run) is taken over. Call after preparePartial;
+   * returns the release.
+   */
+  async lock(source: ImageSource): Promise<() => Promise<void>> {
+    const path = join(this.root, "partial", `${this.keyOf(source)}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE);
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        return () => rm(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = Number.parseInt((await readFile(path, { encoding: "utf8", flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch(() => "")).slice(0, 32), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw imageError(
+          "E_IMAGE_BUSY",
+          `Another vmforge run (process ${holder}) is downloading this image into ${dirname(path)}.`,
+          "Two runs writing one download would spoil it; the image is fetched once and shared.",
+          "Wait for the other run to finish, then run the command again (the image is then cached).",
+        );
+      }
+      await rm(path, { force: true });
+    }
+    throw imageError("E_IMAGE_BUSY", `Could not take the download lock ${path}.`, "Another run takes it at the same moment.", "Run the command again.");
+  }
+
   /** Makes the entry's folder; returns the image's final path. */
   async prepareEntry(source: ImageSource): Promise<string> {
     const path = this.entryPath(source);
@@ -101,6 +131,15 @@ export class ImageCache {
 
 /** Open flags for a file in the cache: never through a symlink. */
 export const NO_FOLLOW = constants.O_NOFOLLOW;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {

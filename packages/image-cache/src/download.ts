@@ -50,12 +50,20 @@ export async function fetchImage(source: ImageSource, options: FetchImageOptions
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const checksum = source.checksum ?? (await fetchChecksum(source.checksumsUrl!, source.fileName, { ...(options.signal ? { signal: options.signal } : {}), idleTimeoutMs }));
   const partial = await cache.preparePartial(source);
-  const bytes = await download(new URL(source.url), partial, checksum, { ...options, idleTimeoutMs });
-  const path = await cache.prepareEntry(source);
-  await writeFileAtomic(join(dirname(path), "source.json"), `${JSON.stringify({ url: source.url, ...(source.name ? { name: source.name } : {}), ...(source.checksumsUrl ? { checksumsUrl: source.checksumsUrl } : {}), [checksum.algorithm]: checksum.hex, bytes, fetched: new Date().toISOString() }, null, 2)}\n`, { mode: FILE_MODE });
-  await rename(partial, path);
-  await syncFolder(dirname(path)).catch(() => undefined);
-  return { path, cached: false, bytes, checksum };
+  const release = await cache.lock(source);
+  try {
+    // Another run may have finished it while this one waited for the checksum file.
+    const done = await cache.lookup(source);
+    if (done) return { path: done, cached: true, bytes: (await stat(done)).size };
+    const bytes = await download(new URL(source.url), partial, checksum, { ...options, idleTimeoutMs });
+    const path = await cache.prepareEntry(source);
+    await writeFileAtomic(join(dirname(path), "source.json"), `${JSON.stringify({ url: source.url, ...(source.name ? { name: source.name } : {}), ...(source.checksumsUrl ? { checksumsUrl: source.checksumsUrl } : {}), [checksum.algorithm]: checksum.hex, bytes, fetched: new Date().toISOString() }, null, 2)}\n`, { mode: FILE_MODE });
+    await rename(partial, path);
+    await syncFolder(dirname(path)).catch(() => undefined);
+    return { path, cached: false, bytes, checksum };
+  } finally {
+    await release();
+  }
 }
 
 interface Attempt {

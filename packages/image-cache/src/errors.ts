@@ -9,10 +9,11 @@ export type ImageErrorCode =
   | "E_IMAGE_CHECKSUM_MISSING"
   | "E_IMAGE_TOO_LARGE"
   | "E_IMAGE_CACHE_UNSAFE"
-  | "E_IMAGE_SOURCE";
+  | "E_IMAGE_SOURCE"
+  | "E_IMAGE_BUSY";
 
 export function imageError(code: ImageErrorCode, message: string, why: string, fix: string, cause?: unknown): VmforgeError {
-  return new VmforgeError(code, message, { exitCode: ExitCode.usage, why, fix, ...(cause === undefined ? {} : { cause }) });
+  return new VmforgeError(code, message, { exitCode: code === "E_IMAGE_BUSY" ? ExitCode.busy : ExitCode.usage, why, fix, ...(cause === undefined ? {} : { cause }) });
 }
 
 /** A URL as shown in messages: no query string (it may hold a token), cut when long. */

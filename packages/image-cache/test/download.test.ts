@@ -241,3 +241,24 @@ describe("probeImageSize", () => {
     server = await startImageServer();
   });
 });
+
+describe("one download of an image at a time", () => {
+  beforeEach(async () => {
+    server = await startImageServer();
+    home = await mkdtemp(join(tmpdir(), "vmforge-image-lock-"));
+    cache = new ImageCache(join(home, "cache", "vmforge", "images"));
+    server.route("/guest.qcow2", serveBytes(IMAGE));
+  });
+
+  it("refuses while a live process holds the lock (E_IMAGE_BUSY, exit 75), takes over a dead one's, and releases it", async () => {
+    const source = sourceOf({ image: server.url("/guest.qcow2"), sha256: sha256(IMAGE) });
+    await cache.preparePartial(source);
+    const lock = join(cache.root, "partial", `${cache.keyOf(source)}.lock`);
+    await writeFile(lock, `${process.ppid}\n`);
+    expect(await failure(fetchImage(source, { cache }))).toMatchObject({ code: "E_IMAGE_BUSY", exitCode: 75 });
+    expect(imageRequests()).toEqual([]);
+    await writeFile(lock, "2147483646\n");
+    expect((await fetchImage(source, { cache })).cached).toBe(false);
+    expect(await filesIn(join(cache.root, "partial"))).toEqual([]);
+  });
+});
