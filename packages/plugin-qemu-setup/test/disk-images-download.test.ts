@@ -143,4 +143,18 @@ describeWhen(tool("qemu-img", "qemu-utils"))("[[disk]] image with qemu-img", () 
     expect(server.requests).toHaveLength(2);
     expect(plan.kernel.ui.history().some((message) => "text" in message && message.text.includes("guest.qcow2 is cached"))).toBe(true);
   });
+
+  it("refuses an overlay size below the downloaded image's virtual size, at the size key, before any overlay is made", async () => {
+    const imageDir = await tempDir();
+    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", join(imageDir, "guest.qcow2"), "128M"]);
+    const image = await readFile(join(imageDir, "guest.qcow2"));
+    server.serve("/guest.qcow2", image);
+    const config = await request(`image = "${server.url("/guest.qcow2")}"\nsha256 = "${sha256(image)}"\nsize = "64MiB"`);
+    const outputDir = await tempDir();
+    const dataHome = await tempDir();
+    const error = await pipelineError(config, { environment, dryRun: false, outputDir, env: { XDG_CACHE_HOME: cacheHome, VMFORGE_DATA_HOME: dataHome } });
+    expect(error).toMatchObject({ code: "E_DISK_SMALLER_THAN_BASE", exitCode: 2 });
+    expect(error.problems[0]).toMatchObject({ keyPath: "disk[0].size", line: 7, expected: expect.stringContaining(String(128 * 1024 ** 2)) });
+    expect((await filesIn(dataHome)).filter((name) => name.includes("disk0"))).toEqual([]);
+  });
 });
