@@ -235,6 +235,15 @@ describe("probeImageSize", () => {
     expect(await probeImageSize(server.url("/guest.qcow2"))).toEqual({ bytes: IMAGE.length });
     expect(server.requests.at(-1)?.method).toBe("HEAD");
     expect(await probeImageSize(server.url("/missing"))).toEqual({ unknown: "HTTP 404" });
+    server.route("/nohead.qcow2", (request, response) => (request.method === "HEAD" ? void response.writeHead(405).end() : serveBytes(IMAGE)(request, response)));
+    server.route("/range.qcow2", (request, response) => {
+      if (request.headers.range !== "bytes=0-0") return void response.writeHead(200, { "transfer-encoding": "chunked" }).end();
+      response.writeHead(206, { "content-range": `bytes 0-0/${IMAGE.length}`, "content-length": 1 }).end(IMAGE.subarray(0, 1));
+    });
+    expect(await probeImageSize(server.url("/nohead.qcow2"))).toEqual({ bytes: IMAGE.length });
+    expect(await probeImageSize(server.url("/range.qcow2"))).toEqual({ bytes: IMAGE.length });
+    server.route("/nolength", (_request, response) => void response.writeHead(200, { "transfer-encoding": "chunked" }).end("x"));
+    expect(await probeImageSize(server.url("/nolength"))).toEqual({ unknown: "the server gives no length" });
     const port = server.port;
     await server.close();
     expect((await probeImageSize(`http://127.0.0.1:${port}/guest.qcow2`, { timeoutMs: 2000 })).unknown).toBeTruthy();
