@@ -48,7 +48,13 @@ export async function fetchImage(source: ImageSource, options: FetchImageOptions
   const found = await cache.lookup(source);
   if (found) return { path: found, cached: true, bytes: (await stat(found)).size };
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const checksum = source.checksum ?? (await fetchChecksum(source.checksumsUrl!, source.fileName, { ...(options.signal ? { signal: options.signal } : {}), idleTimeoutMs }));
+  let checksum: Checksum;
+  try {
+    checksum = source.checksum ?? (await fetchChecksum(source.checksumsUrl!, source.fileName, { ...(options.signal ? { signal: options.signal } : {}), idleTimeoutMs }));
+  } catch (error) {
+    if (options.signal?.aborted) throw interruptedError(stopSignalOf(options.signal) ?? "SIGINT", `while fetching the checksum file ${shownUrl(source.checksumsUrl ?? source.url)}`, error);
+    throw error;
+  }
   const partial = await cache.preparePartial(source);
   const release = await cache.lock(source);
   try {

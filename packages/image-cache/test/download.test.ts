@@ -271,3 +271,19 @@ describe("one download of an image at a time", () => {
     expect(await filesIn(join(cache.root, "partial"))).toEqual([]);
   });
 });
+
+describe("an interruption while the checksum file is read", () => {
+  beforeEach(async () => {
+    server = await startImageServer();
+    home = await mkdtemp(join(tmpdir(), "vmforge-image-stop-"));
+    cache = new ImageCache(join(home, "cache", "vmforge", "images"));
+  });
+
+  it("is E_INTERRUPTED, and nothing is in the cache", async () => {
+    const controller = new AbortController();
+    server.route("/SLOWSUMS", () => controller.abort("SIGTERM"));
+    const error = await failure(fetchImage(sourceOf({ image: server.url("/guest.qcow2"), checksums: server.url("/SLOWSUMS") }), { cache, signal: controller.signal }));
+    expect(error).toMatchObject({ code: "E_INTERRUPTED", exitCode: 143 });
+    expect(await filesIn(cache.root)).toEqual([]);
+  });
+});
