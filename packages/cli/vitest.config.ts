@@ -3,5 +3,6 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
-  test: { name: "@vmforge/cli", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  // No test reaches the internet: plans of the examples do not ask cloud.debian.org for an image size.
+  test: { name: "@vmforge/cli", include: ["test/**/*.test.ts"], env: { VMFORGE_OFFLINE: "1" }, testTimeout: 30_000, hookTimeout: 60_000 },
 });

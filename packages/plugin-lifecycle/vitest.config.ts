@@ -4,5 +4,6 @@ export default defineProject({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   // The root config's 30 s does not reach a project; pipeline runs on a loaded CI machine need it.
-  test: { name: "@vmforge/plugin-lifecycle", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  // No test reaches the internet: plans of the examples do not ask cloud.debian.org for an image size.
+  test: { name: "@vmforge/plugin-lifecycle", include: ["test/**/*.test.ts"], env: { VMFORGE_OFFLINE: "1" }, testTimeout: 30_000, hookTimeout: 60_000 },
 });

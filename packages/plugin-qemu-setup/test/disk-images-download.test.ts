@@ -18,10 +18,15 @@ let server: ImageServer;
 let cacheHome: string;
 
 beforeEach(async () => {
+  // The project runs offline (vitest.config.ts); these tests download from 127.0.0.1 on purpose.
+  delete process.env.VMFORGE_OFFLINE;
   server = await startImageServer();
   cacheHome = await tempDir("vmforge-qemu-cache-");
 });
-afterEach(() => server.close());
+afterEach(() => {
+  process.env.VMFORGE_OFFLINE = "1";
+  return server.close();
+});
 
 const filesIn = async (root: string) => Object.keys(await listTree(root)).filter((name) => !name.endsWith("/"));
 const imageRequests = () => server.requests.filter((request) => request.path === "/guest.qcow2");
@@ -156,5 +161,25 @@ describeWhen(tool("qemu-img", "qemu-utils"))("[[disk]] image with qemu-img", () 
     expect(error).toMatchObject({ code: "E_DISK_SMALLER_THAN_BASE", exitCode: 2 });
     expect(error.problems[0]).toMatchObject({ keyPath: "disk[0].size", line: 7, expected: expect.stringContaining(String(128 * 1024 ** 2)) });
     expect((await filesIn(dataHome)).filter((name) => name.includes("disk0"))).toEqual([]);
+  });
+});
+
+describe("VMFORGE_OFFLINE=1", () => {
+  it("a plan asks no server for the size and says so; apply refuses an image that is not cached, at its key, with nothing made", async () => {
+    process.env.VMFORGE_OFFLINE = "1";
+    server.serve("/guest.qcow2", BYTES);
+    const config = await request(`image = "${server.url("/guest.qcow2")}"\nsha256 = "${sha256(BYTES)}"`);
+    const { kernel, report } = await runPipeline(config, { environment, dryRun: true, env: { XDG_CACHE_HOME: cacheHome } });
+    expect(server.requests).toHaveLength(0);
+    expect(kernel.ui.history().some((message) => "text" in message && /would download guest\.qcow2 .*\(size unknown: not asked \(VMFORGE_OFFLINE\)\)/.test(message.text))).toBe(true);
+    expect(report.effects.find((effect) => effect.kind === "download")).toMatchObject({ status: "planned" });
+
+    const outputDir = await tempDir();
+    const error = await pipelineError(config, { environment, dryRun: false, outputDir, env: { XDG_CACHE_HOME: cacheHome } });
+    expect(error).toMatchObject({ code: "E_IMAGE_OFFLINE", exitCode: 2 });
+    expect(error.problems[0]).toMatchObject({ keyPath: "disk[0].image", line: 5 });
+    expect(server.requests).toHaveLength(0);
+    expect(await filesIn(cacheHome)).toEqual([]);
+    expect((await filesIn(outputDir)).filter((name) => name.startsWith("disk"))).toEqual([]);
   });
 });

@@ -17,8 +17,9 @@ describe("the examples", () => {
 
   it.each(examples)("%s loads, defines a schema-valid VM, and the same input gives the same definition", async (example) => {
     const outputDir = join(await import("./support/temp.js").then((m) => m.tempDir()), "out");
-    const first = await runPipeline(join(examplesDir, example), { environment: host, extraPlugins: await plugins(), outputDir });
-    const second = await runPipeline(join(examplesDir, example), { environment: host, extraPlugins: await plugins(), outputDir });
+    const env = { VMFORGE_CACHE_HOME: join(outputDir, "..", "cache") };
+    const first = await runPipeline(join(examplesDir, example), { environment: host, extraPlugins: await plugins(), outputDir, env });
+    const second = await runPipeline(join(examplesDir, example), { environment: host, extraPlugins: await plugins(), outputDir, env });
     const definition = first.kernel.session.get(vmDefinitionKey)!;
     expect(vmDefinitionSchema.safeParse(definition).success).toBe(true);
     expect(second.kernel.session.get(vmDefinitionKey)).toEqual(definition);
@@ -40,7 +41,20 @@ describe("the examples", () => {
       cpu: { model: "host-passthrough", qemuModel: "host", sockets: 1, cores: 2, threads: 1, vcpus: 2 },
       memory: { bytes: 2 * 1024 ** 3, mib: 2048, hugepages: false, hugepageSizeBytes: null },
       firmware: { type: "uefi", code: "/usr/share/OVMF/OVMF_CODE_4M.fd", varsTemplate: "/usr/share/OVMF/OVMF_VARS_4M.fd", vars: join(outputDir!, "OVMF_VARS.fd"), secureBoot: false, tpm: false },
-      disks: [{ id: "disk0", path: join(outputDir!, "disk0.qcow2"), format: "qcow2", bus: "virtio", sizeBytes: 20 * 1024 ** 3, serial: "web-1-d0", bootIndex: 1, source: "create", backing: null }],
+      disks: [
+        {
+          id: "disk0",
+          path: join(outputDir!, "disk0.qcow2"),
+          format: "qcow2",
+          bus: "virtio",
+          sizeBytes: 20 * 1024 ** 3,
+          serial: "web-1-d0",
+          bootIndex: 1,
+          source: "backing",
+          backing: { path: expect.stringMatching(/\/vmforge-qemu-data-[^/]+\/cache\/images\/[0-9a-f]{64}\/debian-12-genericcloud-amd64\.qcow2$/), format: "qcow2" },
+          image: expect.objectContaining({ name: "debian-12", url: "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2" }),
+        },
+      ],
       nics: [{ id: "net0", mode: "user", mac: "52:54:00:b6:e8:06", macSource: "derived", model: "virtio-net-pci" }],
       display: { type: "none", video: "none" },
       serial: { type: "socket", path: join(outputDir!, "console.sock"), log: join(outputDir!, "serial.log") },

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { expect, it } from "vitest";
 import { all, describeWhen, examplesDir, machineOvmfHostRoot, ovmf, tool } from "@vmforge/test-support";
 import { qemuCommandKey, vmDefinitionKey, type VmDefinition } from "../src/contract.js";
@@ -73,6 +73,11 @@ describeWhen(haveQemu)("the generated command runs in the real QEMU (TCG)", () =
     const command = kernel.session.get(qemuCommandKey)!;
     expect(definition.accelerator.type).toBe("tcg");
     expect(command.argv[0]).toBe("qemu-system-x86_64");
+    // An image disk's base would be downloaded by apply; a blank stand-in in the test's cache takes its place.
+    for (const disk of definition.disks.filter((entry) => entry.image)) {
+      mkdirSync(dirname(disk.image!.cachePath), { recursive: true });
+      execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", disk.image!.cachePath, "2G"]);
+    }
     for (const image of command.createImages) execFileSync(image.argv[0]!, image.argv.slice(1));
 
     const qemu = await QmpSession.start(forThisMachine(command.argv), definition.qmpSocket);

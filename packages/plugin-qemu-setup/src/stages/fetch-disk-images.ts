@@ -1,5 +1,5 @@
 import { ExitCode, VmforgeError, isVmforgeError, type StageContext } from "@vmforge/kernel";
-import { fetchImage, ImageCache, probeImageSize, resolveImageSpec, shownUrl, type ImageSource } from "@vmforge/image-cache";
+import { fetchImage, ImageCache, probeImageSize, resolveImageSpec, shownUrl, type ImageProbe, type ImageSource } from "@vmforge/image-cache";
 import { locatedProblem } from "../config-problems.js";
 import { inspectImage } from "../disk-format-detection.js";
 import { userVmRequestKey, vmDefinitionKey, type UserVmRequest, type VmDisk } from "../contract.js";
@@ -8,6 +8,12 @@ import { fetchedImagesKey, type FetchedImages } from "../working-keys.js";
 
 /** A plan asks the server for the size, but waits no longer than this. */
 export const PLAN_PROBE_TIMEOUT_MS = 5000;
+
+/** `VMFORGE_OFFLINE=1`: no request leaves the machine (an air-gapped host, a hermetic test run); cached images still work. */
+export function isOffline(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.VMFORGE_OFFLINE;
+  return value !== undefined && value !== "" && value !== "0";
+}
 
 /**
  * The `[[disk]] image` base images: a cached one is used as it is; a missing one is downloaded
@@ -33,8 +39,16 @@ export async function run(ctx: StageContext): Promise<void> {
       continue;
     }
     const description = `${where}'s base image ${label}, verified against ${checkedAgainst(source)}`;
+    if (isOffline() && !ctx.isDryRun()) {
+      const problem = locatedProblem(requestProblemContext(request), ["disk", disk.index, "image"], {
+        code: "E_IMAGE_OFFLINE",
+        message: `${label} is not in the cache and VMFORGE_OFFLINE forbids downloading it`,
+        fix: "Run once without VMFORGE_OFFLINE (or on a machine that can download it and copy the cache folder over).",
+      });
+      throw new VmforgeError("E_IMAGE_OFFLINE", `disk[${disk.index}]: ${problem.message}.`, { exitCode: ExitCode.usage, why: `It would be downloaded into ${disk.image.cachePath}.`, fix: problem.fix, problems: [problem] });
+    }
     if (ctx.isDryRun()) {
-      const probe = await probeImageSize(source.url, { timeoutMs: PLAN_PROBE_TIMEOUT_MS, signal: ctx.signal });
+      const probe: ImageProbe = isOffline() ? { unknown: "not asked (VMFORGE_OFFLINE)" } : await probeImageSize(source.url, { timeoutMs: PLAN_PROBE_TIMEOUT_MS, signal: ctx.signal });
       await ctx.effects.download({ url: source.url, path: disk.image.cachePath, ...(probe.bytes === undefined ? {} : { bytes: probe.bytes }), description }, async () => undefined);
       const size = probe.bytes === undefined ? `size unknown: ${probe.unknown}` : sizeText(probe.bytes);
       ctx.ui.info(`${where}: would download ${label} from ${shownUrl(source.url)} (${size}) into ${disk.image.cachePath}, verified against ${checkedAgainst(source)}.`);

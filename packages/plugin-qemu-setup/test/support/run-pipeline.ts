@@ -30,7 +30,8 @@ export async function runPipeline(configPath: string, options: PipelineOptions =
     ...(outputDir ? { outputDir } : {}),
     // Host facts from a test double still leave stages that read the host (the OVMF vars template): never the live machine.
     hostRoot: options.hostRoot ?? options.filesRoot ?? (await ovmfHostRoot()),
-    env: { ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") },
+    // Never the user's own image cache: a test that wants one gives XDG_CACHE_HOME or VMFORGE_CACHE_HOME.
+    env: { VMFORGE_CACHE_HOME: options.env?.XDG_CACHE_HOME ? undefined : join(dataHome, "cache"), ...options.env, VMFORGE_DATA_HOME: dataHome, VMFORGE_CONFIG_HOME: join(dataHome, "config") },
   });
   await kernel.use(options.hostRoot ? envCheckPlugin : fakeEnvCheckPlugin(options.environment ?? fakeEnvironment()));
   for (const extra of options.extraPlugins ?? []) await kernel.use(extra);
