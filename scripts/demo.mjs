@@ -72,5 +72,7 @@ const look = [
 heading("What to look at");
 for (const [path, what] of look) process.stdout.write(`  ${path.padEnd(32)} ${what}\n`);
 process.stdout.write(
-  `\nNothing outside out/ was written. Next: \`pnpm vmforge check --host-root ${exampleHost}\`, or your own VM with \`pnpm vmforge init\`.\n`,
+  `\nNothing outside out/ was written. Next: \`pnpm vmforge check --host-root ${exampleHost}\`, or your own VM with \`pnpm vmforge init\`.\n` +
+    "To boot web-1 on this machine (it downloads Debian 12's cloud image once, about 400 MiB; TCG without KVM is slow but works):\n" +
+    "  pnpm vmforge apply examples/web-1.toml && pnpm vmforge start web-1 --wait\n",
 );
