@@ -15,7 +15,8 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     // One VM at a time: TCG on two cores.
     fileParallelism: false,
-    testTimeout: 900_000,
+    // Guards only: each boot has its own `start --wait --timeout`.
+    testTimeout: 1_500_000,
     hookTimeout: 300_000,
     reporters: ["default", "../../packages/test-support/src/skip-reasons-reporter.ts"],
   },
