@@ -5,5 +5,9 @@
  */
 export const FIRST_PARTY_COMMANDS: Readonly<Record<string, string>> = {
   resume: "@vmforge/plugin-recovery",
+  start: "@vmforge/plugin-lifecycle",
+  status: "@vmforge/plugin-lifecycle",
+  stop: "@vmforge/plugin-lifecycle",
+  console: "@vmforge/plugin-lifecycle",
   vfio: "@vmforge/plugin-vfio-configurator",
 };

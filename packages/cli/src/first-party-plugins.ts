@@ -9,4 +9,5 @@ export const FIRST_PARTY_PLUGINS: readonly string[] = [
   "@vmforge/plugin-libvirt-xml",
   "@vmforge/plugin-linux-setup",
   "@vmforge/plugin-recovery",
+  "@vmforge/plugin-lifecycle",
 ];

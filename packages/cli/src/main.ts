@@ -25,7 +25,8 @@ Usage: vmforge <command> [options]
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).join("\n")}
 
-Plugins add commands: \`vmforge resume [NAME]\` (@vmforge/plugin-recovery), \`vmforge vfio undo NAME\`
+Plugins add commands: \`vmforge start|status|stop|console NAME\` (@vmforge/plugin-lifecycle),
+\`vmforge resume [NAME]\` (@vmforge/plugin-recovery), \`vmforge vfio undo NAME\`
 (@vmforge/plugin-vfio-configurator); \`vmforge plugins\` lists what this project has.
 
 ${globalHelp}

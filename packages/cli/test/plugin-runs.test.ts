@@ -142,3 +142,14 @@ describe("vmforge resume without the recovery plugin", () => {
     expect(result.stderr).toContain("npm i -D @vmforge/plugin-recovery");
   });
 });
+
+describe("vmforge start/status/stop/console without the lifecycle plugin", () => {
+  it.each(["start", "status", "stop", "console"])("%s names @vmforge/plugin-lifecycle and how to install it", async (command) => {
+    const { root } = tempRoot("no-lifecycle");
+    const project = makeProject(root, {});
+    const result = await execa("node", [cliBin, command, "web-1"], { cwd: project, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`error[E_COMMAND_UNAVAILABLE]: \`vmforge ${command}\` comes from @vmforge/plugin-lifecycle`);
+    expect(result.stderr).toContain("npm i -D @vmforge/plugin-lifecycle");
+  });
+});

@@ -3,6 +3,7 @@ import type { UiEnvelope } from "@vmforge/kernel";
 import { colorPalette, plainPalette } from "../src/render/colors.js";
 import { LiveRenderer } from "../src/render/live.js";
 import { PlainRenderer } from "../src/render/plain.js";
+import { JsonLinesRenderer } from "../src/render/json-lines.js";
 
 function fakeTerminal(columns: number) {
   const chunks: string[] = [];
@@ -44,5 +45,52 @@ describe("the live terminal renderer", () => {
     renderer.render(message({ type: "Warn", text: "careful", fix: "do this" }));
     renderer.render(message({ type: "Result", text: "done", path: "/out/x" }));
     expect(chunks.join("")).toBe("warning: careful\n  fix: do this\ndone\n  /out/x\n");
+  });
+});
+
+describe("download progress (bytes)", () => {
+  const MiB = 1024 ** 2;
+
+  it("draws a bar with bytes, rate and time left on a terminal, and bytes and rate without a size", () => {
+    const { chunks, stream } = fakeTerminal(160);
+    const renderer = new LiveRenderer(stream, plainPalette, { quiet: false });
+    renderer.stageStarted("qemu_setup:fetch_disk_images");
+    renderer.render(message({ type: "ProgressStart", id: "img", label: "debian-12", total: 400 * MiB, unit: "bytes" }));
+    renderer.render(message({ type: "ProgressUpdate", id: "img", current: 100 * MiB, total: 400 * MiB, rate: 10 * MiB, etaSeconds: 30 }));
+    expect(chunks.at(-1)).toMatch(/debian-12 \[#{5}\.{15}\] 25% 100\.0 MiB of 400\.0 MiB, 10\.0 MiB\/s, 0:30 left$/);
+    renderer.render(message({ type: "ProgressStart", id: "raw", label: "guest.qcow2", unit: "bytes" }));
+    renderer.render(message({ type: "ProgressUpdate", id: "raw", current: 1536, rate: 512 }));
+    expect(chunks.at(-1)).toMatch(/guest\.qcow2 1\.5 KiB, 512 B\/s$/);
+    renderer.close();
+  });
+
+  it("writes a few plain lines when not a terminal: a quarter of the download each, not one a chunk", () => {
+    const { chunks, stream } = fakeTerminal(80);
+    const renderer = new PlainRenderer(stream, plainPalette, { quiet: false });
+    renderer.render(message({ type: "ProgressStart", id: "img", label: "debian-12", total: 400 * MiB, unit: "bytes" }));
+    for (let mib = 10; mib <= 400; mib += 10) renderer.render(message({ type: "ProgressUpdate", id: "img", current: mib * MiB, total: 400 * MiB, rate: 20 * MiB, etaSeconds: (400 - mib) / 20 }));
+    renderer.render(message({ type: "ProgressComplete", id: "img", label: "debian-12" }));
+    expect(chunks.join("")).toBe(
+      [
+        "  debian-12...",
+        "  debian-12: 100.0 MiB of 400.0 MiB, 20.0 MiB/s, 0:15 left",
+        "  debian-12: 200.0 MiB of 400.0 MiB, 20.0 MiB/s, 0:10 left",
+        "  debian-12: 300.0 MiB of 400.0 MiB, 20.0 MiB/s, 0:05 left",
+        "  debian-12: 400.0 MiB of 400.0 MiB, 20.0 MiB/s, 0:00 left",
+        "  debian-12: done",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("puts unit, bytes, total, rate and ETA in JSON lines", () => {
+    const lines: string[] = [];
+    const renderer = new JsonLinesRenderer({ write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream);
+    renderer.render(message({ type: "ProgressStart", id: "img", label: "debian-12", total: 2048, unit: "bytes", stage: "qemu_setup:fetch_disk_images" }));
+    renderer.render(message({ type: "ProgressUpdate", id: "img", current: 1024, total: 2048, rate: 512, etaSeconds: 2 }));
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { event: "message", type: "ProgressStart", id: "img", label: "debian-12", total: 2048, unit: "bytes", stage: "qemu_setup:fetch_disk_images", time: 0 },
+      { event: "message", type: "ProgressUpdate", id: "img", current: 1024, total: 2048, rate: 512, etaSeconds: 2, time: 0 },
+    ]);
   });
 });

@@ -8,7 +8,8 @@ import { ExitCode, VmforgeError, isVmforgeError } from "./errors.js";
 import type { HostRoot } from "./host-root.js";
 import { interruptedError, stopSignalOf } from "./run-hooks.js";
 
-export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write";
+/** `download`: a plugin-supplied action that fetches `url` into `path` (the kernel holds no HTTP code). */
+export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write" | "download";
 /** `done`: carried out; `planned`: a dry run recorded it instead. */
 export type EffectStatus = "done" | "planned" | "failed";
 
@@ -18,6 +19,8 @@ export interface EffectRecord {
   stage?: string;
   path?: string;
   command?: string[];
+  /** What a `download` fetches. */
+  url?: string;
   value?: string;
   bytes?: number;
   description?: string;
@@ -54,6 +57,16 @@ export interface RunOptions {
    * are not told about it. Every other program run is taken to change something.
    */
   idempotent?: boolean;
+}
+
+export interface DownloadRequest {
+  /** Where from: recorded and shown as is (give it without secrets). */
+  url: string;
+  /** Where the downloaded file ends up. */
+  path: string;
+  /** The size when known (a plan may know it from a HEAD request). */
+  bytes?: number;
+  description?: string;
 }
 
 /** In the environment of every program a run starts, so a later run can find what a killed one left running. */
@@ -174,6 +187,29 @@ export class Effects {
     if (result.exitCode !== 0) record.error = result.stderr.trim().split("\n").slice(-3).join("\n");
     if (observed) await this.log.notify("end", record);
     return result;
+  }
+
+  /**
+   * A download the stage carries out itself (`action`: the plugin's HTTP code): in a dry run it is
+   * recorded as `planned` and `action` is not called (undefined is returned); live, observers are
+   * told before and after, as for {@link run}, and the record ends `done` or `failed` (the error
+   * is rethrown). `action` may set `record.bytes` once it knows the size.
+   */
+  async download<T>(request: DownloadRequest, action: (record: EffectRecord) => Promise<T>): Promise<T | undefined> {
+    const record = this.#record({ kind: "download", url: request.url, path: resolve(request.path), bytes: request.bytes, description: request.description });
+    if (this.dryRun) return undefined;
+    await this.log.notify("start", record);
+    try {
+      const result = await action(record);
+      record.status = "done";
+      return result;
+    } catch (error) {
+      record.status = "failed";
+      record.error = (error as Error)?.message ?? String(error);
+      throw error;
+    } finally {
+      await this.log.notify("end", record);
+    }
   }
 
   /**

@@ -44,6 +44,7 @@ export {
   type EffectObserver,
   type RunResult,
   type WriteFileOptions,
+  type DownloadRequest,
 } from "./effects.js";
 export { InputLog, fingerprintFile, sameFingerprint, describeFingerprint, WHOLE_HASH_LIMIT, type InputRecord, type FileFingerprint } from "./input-log.js";
 export {
@@ -58,7 +59,7 @@ export {
   type StopSignal,
 } from "./run-hooks.js";
 export { ArtifactStore, type Artifact } from "./artifacts.js";
-export { UIManager, StageUi, type UiMessage, type UiEnvelope, type UiMessageType, type UIBridge } from "./ui.js";
+export { UIManager, StageUi, type ProgressUnit, type ProgressOptions, type ProgressUpdater, type UiMessage, type UiEnvelope, type UiMessageType, type UIBridge } from "./ui.js";
 export { EventManager, type VmforgeEvents, type EventName, type EventPayload, type EventHandler } from "./events.js";
 export { StorageManager } from "./storage.js";
 export { HostRoot, type HostReadKind } from "./host-root.js";

@@ -3,12 +3,25 @@ export type UiMessage =
   | { type: "Info"; text: string }
   | { type: "Warn"; text: string; code?: string; fix?: string }
   | { type: "Error"; text: string; code?: string; fix?: string }
-  | { type: "ProgressStart"; id: string; label: string; total?: number }
-  | { type: "ProgressUpdate"; id: string; current: number; total?: number; label?: string }
+  | { type: "ProgressStart"; id: string; label: string; total?: number; unit?: ProgressUnit }
+  | { type: "ProgressUpdate"; id: string; current: number; total?: number; label?: string; rate?: number; etaSeconds?: number }
   | { type: "ProgressComplete"; id: string; label?: string }
   | { type: "Result"; text: string; data?: unknown; path?: string };
 
 export type UiMessageType = UiMessage["type"];
+
+/**
+ * What `current` and `total` count: steps when absent, bytes for a download (then updates may
+ * carry `rate`, bytes a second, and `etaSeconds`).
+ */
+export type ProgressUnit = "bytes";
+
+export interface ProgressOptions {
+  unit?: ProgressUnit;
+}
+
+/** Updates a progress: `total` when it becomes known, `rate`/`etaSeconds` for bytes. */
+export type ProgressUpdater = (current: number, total?: number, speed?: { rate?: number; etaSeconds?: number }) => void;
 
 /** A message as delivered: stamped with the stage that sent it and the time. */
 export type UiEnvelope = UiMessage & { stage?: string; plugin?: string; time: number };
@@ -64,13 +77,20 @@ export class StageUi {
     this.sendMessage({ type: "Result", text, ...(data === undefined ? {} : { data }), ...(path ? { path } : {}) });
   }
   /** Wraps a long step in ProgressStart / ProgressUpdate / ProgressComplete; completes even when the step fails. */
-  async progress<T>(id: string, label: string, work: (update: (current: number, total?: number) => void) => Promise<T>, total?: number): Promise<T> {
-    this.sendMessage({ type: "ProgressStart", id, label, ...(total === undefined ? {} : { total }) });
+  async progress<T>(id: string, label: string, work: (update: ProgressUpdater) => Promise<T>, total?: number, options: ProgressOptions = {}): Promise<T> {
+    this.sendMessage({ type: "ProgressStart", id, label, ...(total === undefined ? {} : { total }), ...(options.unit ? { unit: options.unit } : {}) });
     let knownTotal = total;
     try {
-      return await work((current, newTotal) => {
+      return await work((current, newTotal, speed) => {
         knownTotal = newTotal ?? knownTotal;
-        this.sendMessage({ type: "ProgressUpdate", id, current, ...(knownTotal === undefined ? {} : { total: knownTotal }) });
+        this.sendMessage({
+          type: "ProgressUpdate",
+          id,
+          current,
+          ...(knownTotal === undefined ? {} : { total: knownTotal }),
+          ...(speed?.rate === undefined || !Number.isFinite(speed.rate) ? {} : { rate: speed.rate }),
+          ...(speed?.etaSeconds === undefined || !Number.isFinite(speed.etaSeconds) ? {} : { etaSeconds: speed.etaSeconds }),
+        });
       });
     } finally {
       this.sendMessage({ type: "ProgressComplete", id, label });

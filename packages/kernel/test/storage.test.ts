@@ -3,6 +3,14 @@ import { describe, expect, it } from "vitest";
 import { StorageManager } from "../src/index.js";
 
 describe("storage paths", () => {
+  it("puts the cache at VMFORGE_CACHE_HOME, else $XDG_CACHE_HOME/vmforge, else ~/.cache/vmforge", () => {
+    expect(new StorageManager({ HOME: "/home/ada" }).userCachePath("images")).toBe("/home/ada/.cache/vmforge/images");
+    expect(new StorageManager({ HOME: "/home/ada", XDG_CACHE_HOME: "/xdg/cache" }).userCachePath("images")).toBe("/xdg/cache/vmforge/images");
+    expect(new StorageManager({ HOME: "/home/ada", XDG_CACHE_HOME: "relative/cache" }).userCachePath()).toBe("/home/ada/.cache/vmforge");
+    expect(new StorageManager({ HOME: "/home/ada", XDG_CACHE_HOME: "/xdg/cache", VMFORGE_CACHE_HOME: "/srv/cache" }).userCachePath("images")).toBe("/srv/cache/images");
+    expect(new StorageManager({ HOME: "/home/ada", VMFORGE_CACHE_HOME: "" }).userCachePath()).toBe("/home/ada/.cache/vmforge");
+  });
+
   it("follows XDG defaults below HOME", () => {
     const storage = new StorageManager({ HOME: "/home/ada" });
     expect(storage.userConfigPath()).toBe("/home/ada/.config/vmforge");

@@ -104,6 +104,26 @@ describe("UI messages", () => {
       expect(ui.history().map((message) => message.type)).toEqual(["ProgressStart", "ProgressComplete"]);
     });
 
+    it("counts bytes when asked, with rate and ETA on the updates (never a non-finite one)", async () => {
+      const { ui, stageUi: messenger } = stageUi();
+      await messenger.progress(
+        "dl",
+        "Downloading",
+        async (update) => {
+          update(1024, 4096, { rate: 512, etaSeconds: 6 });
+          update(2048, undefined, { rate: Number.POSITIVE_INFINITY });
+        },
+        undefined,
+        { unit: "bytes" },
+      );
+      expect(ui.history().map(({ time: _time, stage: _stage, plugin: _plugin, ...rest }) => rest)).toEqual([
+        { type: "ProgressStart", id: "dl", label: "Downloading", unit: "bytes" },
+        { type: "ProgressUpdate", id: "dl", current: 1024, total: 4096, rate: 512, etaSeconds: 6 },
+        { type: "ProgressUpdate", id: "dl", current: 2048, total: 4096 },
+        { type: "ProgressComplete", id: "dl", label: "Downloading" },
+      ]);
+    });
+
     it("omits the total of an update when none is known", async () => {
       const { ui, stageUi: messenger } = stageUi();
       await messenger.progress("x", "Counting", async (update) => update(5));

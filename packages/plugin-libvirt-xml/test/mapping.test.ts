@@ -344,9 +344,10 @@ describe("controllers, console, display and the rest", () => {
     ]);
   });
 
-  it("serial console on a pty (virsh console), guest agent channel, virtio RNG, tablet, no balloon", () => {
+  it("serial console on a pty (virsh console) logged to runDir/serial.log, guest agent channel, virtio RNG, tablet, no balloon", () => {
     const all = devices(render({ definition: web1() }).domain);
     expect(attribute(child(all, "serial"), "type")).toBe("pty");
+    expect(attributesOf(child(child(all, "serial"), "log"))).toEqual({ file: "/var/lib/vmforge/vms/web-1/serial.log", append: "off" });
     expect(attributesOf(child(child(all, "console"), "target"))).toEqual({ type: "serial", port: "0" });
     expect(attributesOf(child(child(all, "channel"), "target"))).toEqual({ type: "virtio", name: "org.qemu.guest_agent.0" });
     expect(attribute(child(all, "rng"), "model")).toBe("virtio");

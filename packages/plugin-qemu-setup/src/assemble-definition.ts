@@ -53,7 +53,7 @@ export function assembleDefinition(parts: DefinitionParts): VmDefinition {
       port: request.display.port ?? null,
       video: VIDEO[request.display.type],
     },
-    serial: hasDisplay ? { type: "socket", path: join(runDir, "console.sock") } : { type: "stdio", path: null },
+    serial: { type: "socket", path: join(runDir, "console.sock"), log: join(runDir, "serial.log") },
     rng: request.vm.rng ? { model: "virtio-rng-pci", source: "/dev/urandom" } : null,
     guestAgent: request.vm.guest_agent ? { channel: "org.qemu.guest_agent.0", socket: join(runDir, "qga.sock") } : null,
     qmpSocket: join(runDir, "qmp.sock"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accelRequests, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
 import { parseSize, SIZE_HINT } from "./size-units.js";
+import { resolveImageSpec } from "@vmforge/image-cache";
 
 /*
  * The TOML tables this plugin owns, as the user writes them: strict (an unknown key is an
@@ -115,6 +116,10 @@ export const diskTable = z
     size: size({ min: MiB, what: "a disk" }).optional(),
     path: path.optional(),
     backing: path.optional(),
+    image: z.string().min(1, "must not be empty").max(4096, "must be at most 4096 characters").optional(),
+    sha256: z.string().max(256).optional(),
+    sha512: z.string().max(256).optional(),
+    checksums: z.string().max(4096).optional(),
     format: z.enum(diskFormats).optional(),
     backing_format: z.enum(diskFormats).optional(),
     bus: z.enum(diskBuses).default("virtio"),
@@ -124,16 +129,41 @@ export const diskTable = z
     discard: z.boolean().default(true),
   })
   .superRefine((disk, ctx) => {
-    if (disk.size === undefined && disk.path === undefined && disk.backing === undefined) {
-      ctx.addIssue({ code: "custom", path: [], message: "a disk needs size (a new image), path (an existing image) or backing (a new overlay on a base image)", input: disk });
+    if (disk.size === undefined && disk.path === undefined && disk.backing === undefined && disk.image === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "a disk needs size (a new image), path (an existing image), backing (a new overlay on a base image) or image (a downloaded base image)", input: disk });
     }
-    if (disk.backing_format !== undefined && disk.backing === undefined) {
-      ctx.addIssue({ code: "custom", path: ["backing_format"], message: "backing_format only applies with backing", input: disk.backing_format });
+    imageIssues(disk, ctx);
+    if (disk.backing_format !== undefined && disk.backing === undefined && disk.image === undefined) {
+      ctx.addIssue({ code: "custom", path: ["backing_format"], message: "backing_format only applies with backing or image", input: disk.backing_format });
     }
     if (disk.backing !== undefined && disk.format === "raw") {
       ctx.addIssue({ code: "custom", path: ["format"], message: 'an overlay on a backing image must be qcow2 (format = "qcow2")', input: "raw" });
     }
   });
+
+/** `image` with its checksum keys: a catalogue name or an http(s) URL with one checksum; never beside path or backing. */
+function imageIssues(disk: { image?: string; path?: string; backing?: string; format?: string; sha256?: string; sha512?: string; checksums?: string }, ctx: z.RefinementCtx): void {
+  if (disk.image === undefined) {
+    for (const key of ["sha256", "sha512", "checksums"] as const) {
+      if (disk[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} only applies with image (it checks a downloaded image)`, input: disk[key] });
+    }
+    return;
+  }
+  for (const key of ["path", "backing"] as const) {
+    if (disk[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `image and ${key} exclude each other: an image disk is a new overlay on the downloaded image`, input: disk[key] });
+  }
+  if (disk.format === "raw") ctx.addIssue({ code: "custom", path: ["format"], message: 'an image disk is a qcow2 overlay on the downloaded image (format = "qcow2")', input: "raw" });
+  const resolved = resolveImageSpec({ image: disk.image, ...pick(disk, ["sha256", "sha512", "checksums"]) });
+  if (!resolved.ok) {
+    for (const problem of resolved.problems) {
+      ctx.addIssue({ code: "custom", path: [problem.key], message: `${problem.message}${problem.fix ? ` (${problem.fix})` : ""}`, input: disk[problem.key] });
+    }
+  }
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((key) => value[key] !== undefined).map((key) => [key, value[key]])) as Partial<Pick<T, K>>;
+}
 
 const forward = z
   .string()
@@ -272,10 +302,14 @@ export const ALLOWED: Record<string, string> = {
   "firmware.code": "a path to an OVMF code image",
   "firmware.vars": "a path to an OVMF vars template",
   disk: "an array of tables: [[disk]] for each disk",
-  "disk[]": "a table with size, path or backing",
+  "disk[]": "a table with size, path, backing or image",
   "disk[].size": `${SIZE_HINT}, at least 1MiB`,
   "disk[].path": "a file path (relative to this file's folder)",
   "disk[].backing": "a file path to a base image (relative to this file's folder)",
+  "disk[].image": 'a catalogue image ("debian-12", "debian-13", "ubuntu-24.04", "fedora-42") or an https:// URL with sha256, sha512 or checksums: downloaded once, verified, the base of a new overlay',
+  "disk[].sha256": "64 hex digits: the checksum of an image URL",
+  "disk[].sha512": "128 hex digits: the checksum of an image URL",
+  "disk[].checksums": "the https:// URL of a checksum file (SHA256SUMS, SHA512SUMS, CHECKSUM) that lists an image URL's file name",
   "disk[].format": enumText(diskFormats),
   "disk[].backing_format": enumText(diskFormats),
   "disk[].bus": enumText(diskBuses),

@@ -78,6 +78,12 @@ export const requestDiskSchema = z.object({
   size: bytes.optional(),
   path: z.string().optional(),
   backing: z.string().optional(),
+  /** A catalogue name ("debian-12") or an http(s) URL: downloaded into the cache and used as the backing file. */
+  image: z.string().optional(),
+  /** An image URL's checksum (hex), or the URL of a checksum file that lists it. */
+  sha256: z.string().optional(),
+  sha512: z.string().optional(),
+  checksums: z.string().optional(),
   format: z.enum(diskFormats).optional(),
   backing_format: z.enum(diskFormats).optional(),
   bus: z.enum(diskBuses),
@@ -244,6 +250,22 @@ export const vmDiskSchema = z.object({
   /** create: a new image (created by apply when missing); existing: used as is; backing: a new overlay on a base image. */
   source: z.enum(["create", "existing", "backing"]),
   backing: z.object({ path: z.string(), format: z.enum(diskFormats) }).nullable(),
+  /**
+   * `[[disk]] image`: where the base image comes from. Its cached copy (`cachePath`, equal to
+   * `backing.path`) is downloaded and verified by qemu_setup:fetch_disk_images; the disk is a new
+   * overlay on it (source "backing"). Absent for other disks.
+   */
+  image: z
+    .object({
+      /** The catalogue name; null for a URL. */
+      name: z.string().nullable(),
+      url: z.string(),
+      /** The checksum given in the request; null when a checksum file gives it. */
+      checksum: z.object({ algorithm: z.enum(["sha256", "sha512"]), hex: z.string() }).nullable(),
+      checksumsUrl: z.string().nullable(),
+      cachePath: z.string(),
+    })
+    .optional(),
   readonly: z.boolean(),
   discard: z.boolean(),
 });
@@ -327,8 +349,12 @@ export const vmDefinitionSchema = z.object({
     /** Emulated video card; "none" without a display. */
     video: z.enum(["none", "virtio-vga", "qxl-vga", "std"]),
   }),
-  /** Serial console: stdio without a display, a unix socket in runDir otherwise. */
-  serial: z.object({ type: z.enum(["stdio", "socket"]), path: z.string().nullable() }),
+  /**
+   * Serial console: a unix socket server in runDir (console.sock) that `vmforge console`
+   * attaches to, logged to `log` (runDir/serial.log) from QEMU's start. "stdio" and no `log`:
+   * a definition written before the log existed.
+   */
+  serial: z.object({ type: z.enum(["stdio", "socket"]), path: z.string().nullable(), log: z.string().optional() }),
   rng: z.object({ model: z.literal("virtio-rng-pci"), source: z.string() }).nullable(),
   guestAgent: z.object({ channel: z.literal("org.qemu.guest_agent.0"), socket: z.string() }).nullable(),
   /** QMP socket for management tools. */

@@ -38,7 +38,12 @@ export function imagesOfDefinition(definition: VmDefinition, request: UserVmRequ
   for (const disk of definition.disks) {
     if (!disk.backing || seen.has(disk.backing.path)) continue;
     seen.add(disk.backing.path);
-    images.push({ role: "base", path: disk.backing.path, format: disk.backing.format, keyPath: ["disk", disk.index, "backing"], what: `the base image of disk[${disk.index}]`, createdByVmforge: false });
+    // A downloaded image is checked like any base image; vmforge fetches it again once it is deleted.
+    images.push(
+      disk.image
+        ? { role: "base", path: disk.backing.path, format: disk.backing.format, keyPath: ["disk", disk.index, "image"], what: `the downloaded image of disk[${disk.index}] (${disk.image.name ?? disk.image.url})`, createdByVmforge: true }
+        : { role: "base", path: disk.backing.path, format: disk.backing.format, keyPath: ["disk", disk.index, "backing"], what: `the base image of disk[${disk.index}]`, createdByVmforge: false },
+    );
   }
   return images;
 }

@@ -7,7 +7,15 @@ export function shellQuote(argument: string): string {
   return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A POSIX sh script that starts the VM: every argument of the array quoted on its own line. */
+/** The CPU model TCG runs where the definition's needs KVM (`host` is the host's own CPU, through KVM). */
+export const TCG_FALLBACK_CPU = "max";
+
+/**
+ * A POSIX sh script that starts the VM: every argument of the array quoted on its own line.
+ * A definition made for KVM falls back to TCG when /dev/kvm is not usable where the script
+ * runs (a container, another host, a user outside the kvm group): the -machine and -cpu values
+ * become shell variables the check sets, every other argument is the array's as written.
+ */
 export function launchScript(definition: VmDefinition, invocation: QemuInvocation): string {
   const lines = [
     "#!/bin/sh",
@@ -17,6 +25,16 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
     "set -eu",
     `cd ${shellQuote(definition.runDir)}`,
   ];
+  const [program, ...args] = invocation.argv;
+  const fallback = definition.accelerator.type === "kvm" ? tcgFallback(definition, args) : undefined;
+  if (fallback) lines.push(...fallback.lines);
+  if (definition.serial.type === "socket" && definition.serial.path) {
+    lines.push(
+      "if [ -t 2 ]; then",
+      `  echo ${shellQuote(`launch.sh: the serial console is the socket ${definition.serial.path}${definition.serial.log ? ` (logged to ${definition.serial.log})` : ""}: attach with \`vmforge console ${definition.name}\` or \`socat -,raw,echo=0 UNIX-CONNECT:${definition.serial.path}\`.`)} >&2`,
+      "fi",
+    );
+  }
   if (definition.firmware.tpm && definition.firmware.tpmSocket) {
     lines.push(
       "# The TPM is emulated by swtpm (package swtpm).",
@@ -32,9 +50,42 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
       `exec ${tap.fd}<>"/dev/tap$(cat /sys/class/net/${shellQuote(tap.interfaceName)}/ifindex)"`,
     );
   }
-  const [program, ...args] = invocation.argv;
   lines.push(`exec ${shellQuote(program!)} \\`);
-  for (const argument of args) lines.push(`  ${shellQuote(argument)} \\`);
+  args.forEach((argument, index) => lines.push(`  ${fallback?.variables.get(index) ?? shellQuote(argument)} \\`));
   lines.push('  "$@"', "");
   return lines.join("\n");
+}
+
+interface Fallback {
+  lines: string[];
+  /** Argument index → the quoted variable that stands in for it. */
+  variables: Map<number, string>;
+}
+
+function tcgFallback(definition: VmDefinition, args: readonly string[]): Fallback | undefined {
+  const machineIndex = args.indexOf("-machine") + 1;
+  const cpuIndex = args.indexOf("-cpu") + 1;
+  if (machineIndex === 0 || cpuIndex === 0) return undefined;
+  const machine = args[machineIndex]!;
+  const tcgMachine = machine.replace(/(^|,)accel=kvm(?=,|$)/, "$1accel=tcg");
+  const cpu = args[cpuIndex]!;
+  const tcgCpu = cpu === "host" ? TCG_FALLBACK_CPU : cpu;
+  const name = definition.name;
+  const lines = [
+    "# Without a usable /dev/kvm the same VM runs under TCG (software emulation, much slower).",
+    `machine=${shellQuote(machine)}`,
+    `cpu=${shellQuote(cpu)}`,
+    "if ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then",
+  ];
+  if (definition.hostDevices.length > 0) {
+    lines.push(`  echo ${shellQuote(`launch.sh: error: /dev/kvm is not usable here, and ${name} passes host PCI devices through, which needs KVM.`)} >&2`, "  exit 1");
+  } else {
+    lines.push(
+      `  echo ${shellQuote(`launch.sh: warning: /dev/kvm is not usable here (missing, or no read/write access for this user): ${name} starts under TCG software emulation, much slower${tcgCpu !== cpu ? `, with -cpu ${tcgCpu} instead of ${cpu}` : ""}.`)} >&2`,
+      `  machine=${shellQuote(tcgMachine)}`,
+      `  cpu=${shellQuote(tcgCpu)}`,
+    );
+  }
+  lines.push("fi");
+  return { lines, variables: new Map([[machineIndex, '"$machine"'], [cpuIndex, '"$cpu"']]) };
 }

@@ -79,9 +79,17 @@ export const plugin = definePlugin({
       load: () => import("./stages/generate-qemu-command.js"),
     },
     {
+      id: "qemu_setup:fetch_disk_images",
+      description: "Downloads the [[disk]] images not in the cache yet and verifies their checksums (apply only; plan says what it would download and how much)",
+      reads: ["vm_definition", "user_vm_request"],
+      writes: ["qemu_fetched_images"],
+      load: () => import("./stages/fetch-disk-images.js"),
+    },
+    {
       id: "qemu_setup:create_disk_images",
       description: "Checks the disk images that exist (qemu-img info/check) and creates the missing ones with qemu-img (apply only; never overwrites)",
-      reads: ["vm_definition", "user_vm_request", ENV],
+      // qemu_fetched_images: the downloaded base images are in the cache before their overlays are made.
+      reads: ["vm_definition", "user_vm_request", ENV, "qemu_fetched_images"],
       load: () => import("./stages/create-disk-images.js"),
     },
     {

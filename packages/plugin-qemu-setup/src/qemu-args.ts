@@ -126,7 +126,10 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
   addDisplay(add, definition.display);
   if (definition.serial.type === "stdio") add("-serial", "mon:stdio");
   else {
-    add("-chardev", options([["", "socket"], ["id", "serial0"], ["path", definition.serial.path], ["server", "on"], ["wait", "off"]]));
+    // A socket server that `vmforge console` (or socat) attaches to at any time, and a log of
+    // everything the guest wrote from the first byte, which `vmforge start --wait` follows.
+    const log = definition.serial.log;
+    add("-chardev", options([["", "socket"], ["id", "serial0"], ["path", definition.serial.path], ["server", "on"], ["wait", "off"], ["logfile", log], ["logappend", log === undefined ? undefined : "off"]]));
     add("-serial", "chardev:serial0");
   }
   if (definition.rng) {

@@ -32,6 +32,8 @@ export interface ValidationOptions {
   passthroughHandled: boolean;
   /** session.guest_needs: firmware the guest plugins turn on. */
   guestNeeds?: readonly GuestNeeds[];
+  /** Where `[[disk]] image` downloads are cached (`StorageManager.userCachePath("images")`). */
+  imageCache?: string;
 }
 
 /** Problems the host causes (exit code 3); the others are the request's (exit code 2). */
@@ -63,7 +65,7 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
   const accelerator = chooseAccelerator(request, env, report);
   const hugepageSizeBytes = checkMemory(request, env, report);
   const ovmf = await chooseFirmware(request, env, report);
-  const disks = await inspectDisks(request, report);
+  const disks = await inspectDisks(request, report, options.imageCache);
   await inspectCdroms(request, report);
   checkNetwork(request, env, report);
   checkPassthrough(request, env, accelerator, options.passthroughHandled, report);

@@ -21,7 +21,7 @@ export interface PathClaim {
 }
 
 /** Files qemu-setup writes into the run folder besides disk images and the UEFI variables. */
-const RUN_FILES = ["vm-definition.json", "qemu-command.json", "launch.sh", "qmp.sock", "qga.sock", "console.sock", "swtpm.sock", "tpm"];
+const RUN_FILES = ["vm-definition.json", "qemu-command.json", "launch.sh", "qmp.sock", "qga.sock", "console.sock", "serial.log", "qemu.pid", "qemu.log", "lifecycle.json", "swtpm.sock", "tpm"];
 
 /** Every file the tables make the VM use; the run folder's files only when it is known. */
 export function qemuPathClaims(tables: Partial<QemuTables>, baseDir: string, runDir: string | undefined): PathClaim[] {

@@ -22,6 +22,8 @@ export const hostFitSchema = z.object({
       detectedFormat: z.enum(diskFormats).nullable(),
       backingPath: z.string().nullable(),
       backingFormat: z.enum(diskFormats).nullable(),
+      /** `image`: where it comes from; `backingPath` is its place in the cache (`cached`: already there). */
+      image: vmDiskSchema.shape.image.unwrap().extend({ cached: z.boolean() }).optional(),
     }),
   ),
 });
@@ -37,3 +39,20 @@ export const storageKey = defineSessionKey<{ disks: VmDisk[]; controllers: VmCon
   z.object({ disks: z.array(vmDiskSchema), controllers: z.array(vmControllerSchema) }),
 );
 export const networkingKey = defineSessionKey<{ nics: VmNic[] }>("qemu_networking", z.object({ nics: z.array(vmNicSchema) }));
+
+/** What qemu_setup:fetch_disk_images did for each `[[disk]] image` (create_disk_images waits for it). */
+export const fetchedImagesSchema = z.array(
+  z.object({
+    /** The first disk that uses it (two disks may share one image). */
+    disk: z.number().int().nonnegative(),
+    url: z.string(),
+    path: z.string(),
+    /** It was in the cache already (a plan also says so). */
+    cached: z.boolean(),
+    /** Downloaded now (false in a plan, or when cached). */
+    downloaded: z.boolean(),
+    bytes: z.number().int().nonnegative().nullable(),
+  }),
+);
+export type FetchedImages = z.infer<typeof fetchedImagesSchema>;
+export const fetchedImagesKey = defineSessionKey<FetchedImages>("qemu_fetched_images", fetchedImagesSchema);

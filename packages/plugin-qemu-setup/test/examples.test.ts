@@ -43,7 +43,7 @@ describe("the examples", () => {
       disks: [{ id: "disk0", path: join(outputDir!, "disk0.qcow2"), format: "qcow2", bus: "virtio", sizeBytes: 20 * 1024 ** 3, serial: "web-1-d0", bootIndex: 1, source: "create", backing: null }],
       nics: [{ id: "net0", mode: "user", mac: "52:54:00:b6:e8:06", macSource: "derived", model: "virtio-net-pci" }],
       display: { type: "none", video: "none" },
-      serial: { type: "stdio" },
+      serial: { type: "socket", path: join(outputDir!, "console.sock"), log: join(outputDir!, "serial.log") },
       rng: { model: "virtio-rng-pci" },
       guestAgent: { channel: "org.qemu.guest_agent.0" },
       hostDevices: [],

@@ -16,11 +16,12 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex");
 const isoTime = z.iso.datetime();
 
 const effectRecord = z.strictObject({
-  kind: z.enum(["write-file", "mkdir", "run", "sysfs-write"]),
+  kind: z.enum(["write-file", "mkdir", "run", "sysfs-write", "download"]),
   status: z.enum(["done", "planned", "failed"]),
   stage: stageId.optional(),
   path: text.optional(),
   command: z.array(z.string().max(65536)).max(4096).optional(),
+  url: text.optional(),
   value: text.optional(),
   bytes: z.number().int().nonnegative().optional(),
   description: text.optional(),

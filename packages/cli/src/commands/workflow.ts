@@ -216,6 +216,8 @@ function effectText(effect: PlanDocument["effects"][number]): string {
       return `run ${(effect.command ?? []).map(shellQuote).join(" ")}${effect.description ? `  # ${effect.description}` : ""}`;
     case "sysfs-write":
       return `write "${effect.value}" to ${effect.path}${effect.description ? `  # ${effect.description}` : ""}`;
+    case "download":
+      return `download ${effect.url} to ${effect.path}${effect.bytes === undefined ? "" : ` (${effect.bytes} bytes)`}${effect.description ? `  # ${effect.description}` : ""}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { StageStatus, UiEnvelope } from "@vmforge/kernel";
 import type { Palette } from "./colors.js";
+import { byteProgressText } from "./byte-progress.js";
 import { formatMessage } from "./plain.js";
 import { isQuietable, type Renderer, type RenderOptions } from "./renderer.js";
 import { visibleLine } from "./visible.js";
@@ -12,7 +13,7 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  */
 export class LiveRenderer implements Renderer {
   #current: { id: string; started: number } | undefined;
-  #progress = new Map<string, { label: string; current: number; total?: number }>();
+  #progress = new Map<string, { label: string; current: number; total?: number; bytes: boolean; rate?: number; etaSeconds?: number }>();
   #frame = 0;
   #timer: NodeJS.Timeout | undefined;
   #statusShown = false;
@@ -24,10 +25,10 @@ export class LiveRenderer implements Renderer {
   ) {}
 
   render(message: UiEnvelope): void {
-    if (message.type === "ProgressStart") this.#progress.set(message.id, { label: message.label, current: 0, ...(message.total === undefined ? {} : { total: message.total }) });
+    if (message.type === "ProgressStart") this.#progress.set(message.id, { label: message.label, current: 0, bytes: message.unit === "bytes", ...(message.total === undefined ? {} : { total: message.total }) });
     else if (message.type === "ProgressUpdate") {
       const bar = this.#progress.get(message.id);
-      if (bar) Object.assign(bar, { current: message.current, ...(message.total === undefined ? {} : { total: message.total }) });
+      if (bar) Object.assign(bar, { current: message.current, rate: message.rate, etaSeconds: message.etaSeconds, ...(message.total === undefined ? {} : { total: message.total }) });
     } else if (message.type === "ProgressComplete") this.#progress.delete(message.id);
     if (message.type.startsWith("Progress") || (this.options.quiet && isQuietable(message))) {
       this.#drawStatus();
@@ -74,7 +75,7 @@ export class LiveRenderer implements Renderer {
     const seconds = ((Date.now() - this.#current.started) / 1000).toFixed(1);
     const frame = FRAMES[this.#frame]!;
     const bar = [...this.#progress.values()].at(-1);
-    const progress = bar ? `  ${visibleLine(bar.label)} ${progressBar(bar.current, bar.total)}` : "";
+    const progress = bar ? `  ${visibleLine(bar.label)} ${bar.bytes ? bytesBar(bar) : progressBar(bar.current, bar.total)}` : "";
     const plain = `${frame} ${this.#current.id} ${seconds}s${progress}`;
     const width = (this.out.columns || 80) - 1;
     // Cut the plain text, never a coloured one: half an escape sequence would garble the terminal.
@@ -89,4 +90,10 @@ function progressBar(current: number, total: number | undefined): string {
   const ratio = Math.max(0, Math.min(1, current / total));
   const filled = Math.round(ratio * 20);
   return `[${"#".repeat(filled)}${".".repeat(20 - filled)}] ${Math.round(ratio * 100)}%`;
+}
+
+/** A download: the bar when the size is known, then bytes, rate and time left. */
+function bytesBar(bar: { current: number; total?: number; rate?: number; etaSeconds?: number }): string {
+  const text = byteProgressText(bar);
+  return bar.total ? `${progressBar(bar.current, bar.total)} ${text}` : text;
 }

@@ -1,10 +1,14 @@
 import type { StageStatus, UiEnvelope } from "@vmforge/kernel";
 import type { Palette } from "./colors.js";
+import { byteProgressStep, byteProgressText } from "./byte-progress.js";
 import { isQuietable, type Renderer, type RenderOptions } from "./renderer.js";
 import { visible, visibleLine } from "./visible.js";
 
 /** One line per event, for logs and pipes: no cursor movement. */
 export class PlainRenderer implements Renderer {
+  /** Downloads under way: the last step a line was written for. */
+  readonly #downloads = new Map<string, { label: string; step: number }>();
+
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly palette: Palette,
@@ -13,6 +17,18 @@ export class PlainRenderer implements Renderer {
 
   render(message: UiEnvelope): void {
     if (this.options.quiet && isQuietable(message)) return;
+    if (message.type === "ProgressStart" && message.unit === "bytes") this.#downloads.set(message.id, { label: message.label, step: 0 });
+    if (message.type === "ProgressComplete") this.#downloads.delete(message.id);
+    if (message.type === "ProgressUpdate") {
+      // A log gets a line a quarter of a download (every 256 MiB without a size), not one a chunk.
+      const download = this.#downloads.get(message.id);
+      if (!download) return;
+      const step = byteProgressStep(message.current, message.total);
+      if (step <= download.step) return;
+      download.step = step;
+      this.out.write(`  ${visibleLine(download.label)}: ${byteProgressText(message)}\n`);
+      return;
+    }
     const line = formatMessage(message, this.palette);
     if (line !== undefined) this.out.write(`${line}\n`);
   }

@@ -2,7 +2,7 @@ import { lstat, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, VmforgeError, type Problem, type StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
-import { userVmRequestKey, vmDefinitionKey } from "../contract.js";
+import { userVmRequestKey, vmDefinitionKey, type VmDefinition } from "../contract.js";
 import { locatedProblem, type ProblemContext } from "../config-problems.js";
 import { checkArguments, imagesOfDefinition, infoArguments, judgeCheck, judgeInfo, type ExistingImage } from "../disk-image-check.js";
 import { diskImageCommands } from "../disk-images.js";
@@ -13,7 +13,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const definition = ctx.get(vmDefinitionKey);
   const request = ctx.get(userVmRequestKey);
   const qemuImg = ctx.get(environmentDataKey).firmware.binaries.qemuImg ?? "qemu-img";
-  await checkExistingImages(ctx, qemuImg, imagesOfDefinition(definition, request), requestProblemContext(request));
+  await checkExistingImages(ctx, qemuImg, imagesOfDefinition(definition, request), requestProblemContext(request), definition);
   const images = diskImageCommands(definition, qemuImg, temporaryImagePath);
   if (images.length === 0) return;
   await reportInterruptedCreations(ctx, images.map((image) => image.path));
@@ -35,7 +35,7 @@ export async function run(ctx: StageContext): Promise<void> {
  * image) is opened by qemu-img before it is used: a half-made qcow2 or an empty file stops the
  * run, every one of them named. In a dry run the checks are only recorded.
  */
-async function checkExistingImages(ctx: StageContext, qemuImg: string, images: ExistingImage[], context: ProblemContext): Promise<void> {
+async function checkExistingImages(ctx: StageContext, qemuImg: string, images: ExistingImage[], context: ProblemContext, definition: VmDefinition): Promise<void> {
   const problems: Problem[] = [];
   for (const image of images) {
     const found = await stat(image.path).catch(() => undefined);
@@ -54,7 +54,17 @@ async function checkExistingImages(ctx: StageContext, qemuImg: string, images: E
     const verdict = judgeInfo(image, info);
     const checked = verdict.ok && check ? judgeCheck(check) : verdict;
     if (!checked.ok) problems.push(brokenImage(context, image, checked.received, checked.detail, checked.fix));
-    else if (checked.note) ctx.ui.warn(`${image.what}, ${image.path}: ${checked.note}.`, undefined, "W_DISK_LEAKS");
+    else problems.push(...smallerThanBase(context, image, info.stdout, definition));
+    if (checked.ok && checked.note) ctx.ui.warn(`${image.what}, ${image.path}: ${checked.note}.`, undefined, "W_DISK_LEAKS");
+  }
+  const tooSmall = problems.filter((problem) => problem.code === "E_DISK_SMALLER_THAN_BASE");
+  if (tooSmall.length > 0 && tooSmall.length === problems.length) {
+    throw new VmforgeError("E_DISK_SMALLER_THAN_BASE", `${tooSmall.length} overlay${tooSmall.length === 1 ? " would be" : "s would be"} smaller than ${tooSmall.length === 1 ? "its base image" : "their base images"}; no image was created.`, {
+      exitCode: ExitCode.usage,
+      why: "The guest's partitions and file systems fill the base image; a smaller overlay would cut them off.",
+      fix: "Leave size out, or give at least the base image's size.",
+      problems,
+    });
   }
   if (problems.length > 0) {
     throw new VmforgeError("E_DISK_BROKEN", `${problems.length} disk image${problems.length === 1 ? " is" : "s are"} broken; no image was created.`, {
@@ -64,6 +74,31 @@ async function checkExistingImages(ctx: StageContext, qemuImg: string, images: E
       problems,
     });
   }
+}
+
+/**
+ * An overlay's `size` below its base image's virtual size would cut the guest's disk (the
+ * partition table and file systems reach further): refused at the size key. A larger size grows it.
+ */
+function smallerThanBase(context: ProblemContext, image: ExistingImage, infoJson: string, definition: VmDefinition): Problem[] {
+  let virtualSize: unknown;
+  try {
+    virtualSize = (JSON.parse(infoJson) as { "virtual-size"?: unknown })["virtual-size"];
+  } catch {
+    return [];
+  }
+  if (typeof virtualSize !== "number") return [];
+  return definition.disks
+    .filter((disk) => disk.source === "backing" && disk.backing?.path === image.path && disk.sizeBytes !== null && disk.sizeBytes < virtualSize)
+    .map((disk) =>
+      locatedProblem(context, ["disk", disk.index, "size"], {
+        code: "E_DISK_SMALLER_THAN_BASE",
+        message: `disk[${disk.index}]'s size (${disk.sizeBytes} bytes) is smaller than its base image ${image.path} (${virtualSize} bytes)`,
+        received: String(disk.sizeBytes),
+        expected: `at least ${virtualSize} bytes (the base image's virtual size), or no size`,
+        fix: "Leave size out (the overlay takes the base image's size) or give a larger one.",
+      }),
+    );
 }
 
 function brokenImage(context: ProblemContext, image: ExistingImage, received: string, detail: string, knownFix?: string): Problem {

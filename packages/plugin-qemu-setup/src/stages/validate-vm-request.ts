@@ -12,7 +12,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const request = ctx.get(userVmRequestKey);
   const environment = ctx.get(environmentDataKey);
   const passthroughHandled = ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.adds?.includes("host_devices")));
-  const { fit, problems, warnings, needsApplied } = await validateVmRequest(request, environment, { passthroughHandled, guestNeeds: ctx.items(guestNeedsKey) });
+  const { fit, problems, warnings, needsApplied } = await validateVmRequest(request, environment, { passthroughHandled, guestNeeds: ctx.items(guestNeedsKey), imageCache: ctx.storage.userCachePath("images") });
   const guestWarning = unhandledGuest(request.vm.guest, ctx);
   if (guestWarning) warnings.push(guestWarning);
   if (request.output.libvirt_xml && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "qemu_setup:generate_libvirt_xml"))) {
@@ -35,7 +35,8 @@ export async function run(ctx: StageContext): Promise<void> {
 async function recordUserFiles(ctx: StageContext, request: UserVmRequest, fit: HostFit): Promise<void> {
   for (const [index, disk] of fit.disks.entries()) {
     if (disk.path !== null && disk.exists) await ctx.recordInput(disk.path, `disk[${index}]'s image`);
-    if (disk.backingPath !== null) await ctx.recordInput(disk.backingPath, `the base image of disk[${index}]`);
+    // An image not downloaded yet is no input of this run (fetch_disk_images verifies it by its checksum).
+    if (disk.backingPath !== null && disk.image?.cached !== false) await ctx.recordInput(disk.backingPath, `the base image of disk[${index}]`);
   }
   const baseDir = dirname(request.source.path);
   if (request.firmware.code !== undefined) await ctx.recordInput(resolve(baseDir, request.firmware.code), "[firmware] code");

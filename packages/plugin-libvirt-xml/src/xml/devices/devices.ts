@@ -47,7 +47,7 @@ export function devicesElement({ definition, media, emulator, bootOrder, notes }
   if (allControllers.length > 0) devices.controller = allControllers;
   if (network.interfaces.length > 0) devices.interface = network.interfaces;
   if (hostdevs.length > 0) devices.hostdev = hostdevs;
-  Object.assign(devices, serialConsoleElements());
+  Object.assign(devices, serialConsoleElements(definition));
   if (definition.guestAgent !== null) devices.channel = [guestAgentChannelElement(definition.guestAgent)];
   if (definition.input.length > 0) devices.input = definition.input.map(inputElement);
   if (display.graphics) devices.graphics = display.graphics;

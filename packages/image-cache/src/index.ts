@@ -1,0 +1,10 @@
+export { IMAGE_CATALOGUE, catalogueImage, catalogueNames, type CatalogueImage } from "./catalogue.js";
+export { parseChecksumFile, findChecksum, HEX_LENGTH, type Checksum, type ChecksumAlgorithm, type ChecksumEntry } from "./checksum-file.js";
+export { resolveImageSpec, imageCacheKey, fileNameOf, type ImageSpec, type ImageSpecKey, type ImageSpecProblem, type ImageSource, type ResolvedImage } from "./image-source.js";
+export { ImageCache, FILE_MODE, FOLDER_MODE } from "./cache-folder.js";
+export { fetchImage, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_RETRIES, DEFAULT_IDLE_TIMEOUT_MS, type FetchImageOptions, type FetchedImage } from "./download.js";
+export { fetchChecksum, MAX_CHECKSUM_FILE } from "./checksums-fetch.js";
+export { probeImageSize, type ImageProbe } from "./probe.js";
+export { MAX_REDIRECTS } from "./http-get.js";
+export { shownUrl, type ImageErrorCode } from "./errors.js";
+export type { DownloadProgress, ProgressListener } from "./progress.js";

@@ -1,0 +1,20 @@
+/** The stable error codes of @vmforge/plugin-lifecycle. */
+export const LifecycleCode = {
+  usage: "E_LIFECYCLE_USAGE",
+  noVm: "E_LIFECYCLE_NO_VM",
+  definitionInvalid: "E_LIFECYCLE_DEFINITION_INVALID",
+  plannedOnly: "E_LIFECYCLE_PLANNED_ONLY",
+  folderMoved: "E_LIFECYCLE_FOLDER_MOVED",
+  oldDefinition: "E_LIFECYCLE_OLD_DEFINITION",
+  alreadyRunning: "E_LIFECYCLE_ALREADY_RUNNING",
+  notRunning: "E_LIFECYCLE_NOT_RUNNING",
+  qemuExited: "E_LIFECYCLE_QEMU_EXITED",
+  qmpTimeout: "E_LIFECYCLE_QMP_TIMEOUT",
+  qmp: "E_LIFECYCLE_QMP",
+  noDomainXml: "E_LIFECYCLE_NO_DOMAIN_XML",
+  virsh: "E_LIFECYCLE_VIRSH",
+  guestFailed: "E_LIFECYCLE_GUEST_FAILED",
+  waitTimeout: "E_LIFECYCLE_WAIT_TIMEOUT",
+  stopFailed: "E_LIFECYCLE_STOP_FAILED",
+  consoleUnavailable: "E_LIFECYCLE_CONSOLE_UNAVAILABLE",
+} as const;
