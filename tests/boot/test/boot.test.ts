@@ -236,8 +236,10 @@ describeWhen(qemuBootRequirement())("a Debian guest, downloaded, set up and boot
       expect(failure.ok).toBe(false);
       expect(failure.error?.code).toBe("E_LIFECYCLE_GUEST_FAILED");
       expect(`${failure.error?.message}\n${failure.error?.why}`).toContain("DataSourceNone");
-      // The reason is the guest's, seen on the console: not the timeout, which is far away.
-      expect(start.seconds).toBeLessThan(WAIT_TIMEOUT_SECONDS / 2);
+      // The guest's reason, seen on the console as cloud-init ends (as soon as a good boot is
+      // ready): not E_LIFECYCLE_WAIT_TIMEOUT at the end of the wait. The seconds are reported, not
+      // judged: they follow the machine's load.
+      expect(start.seconds).toBeLessThan(WAIT_TIMEOUT_SECONDS);
       expect(readFileSync(join(runDirOf(name), "serial.log"), "utf8")).toMatch(/Datasource DataSourceNone/);
 
       const stop = await user.vmforge(["stop", name, "--force", "--json"], { timeoutSeconds: 120 });
