@@ -5,7 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     // Each project sets its own timeouts: a project does not inherit them from here.
-    projects: ["packages/*/vitest.config.ts", "tests/*/vitest.config.ts"],
+    // tests/boot boots real VMs: it runs in `pnpm test:e2e` only, never in `pnpm test`.
+    projects: ["packages/*/vitest.config.ts", "tests/*/vitest.config.ts", "!tests/boot/vitest.config.ts"],
     reporters: ["default", "./packages/test-support/src/skip-reasons-reporter.ts"],
   },
 });
