@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeWhen, tool } from "@vmforge/test-support";
 import { vmDefinitionKey } from "../src/contract.js";
 import { fakeEnvironment } from "./support/environment.js";
-import { sha256, startImageServer, type ImageServer } from "./support/image-server.js";
+import { sha256, startImageServer, type ImageServer } from "@vmforge/test-support";
 import { pipelineError, runPipeline } from "./support/run-pipeline.js";
 import { tempDir, tomlFile } from "./support/temp.js";
 import { listTree } from "./support/tree.js";

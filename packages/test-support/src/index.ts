@@ -12,3 +12,4 @@ export {
 export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, machineOvmfHostRoot, ovmfHostRoot, writeDebianOvmf } from "./ovmf.js";
 export { intelHostBridge, intelPlatform, intelRootPort, intelUhd630, madeHost, teslaT4, type MadeDevice } from "./made-host.js";
 export { planPreflight, type PreflightOutcome } from "./preflight.js";
+export { serveBytes, serveCut, sha256, startImageServer, type Handler, type ImageServer } from "./http-server.js";
