@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { judgeConsole, lastLine, tailLines, type ConsoleVerdict } from "./console-readiness.js";
@@ -81,12 +82,15 @@ class LogFollower {
   async read(): Promise<string> {
     let handle;
     try {
-      handle = await open(this.path, "r");
+      // Non-blocking and not through a symlink: a FIFO swapped in for the log must not hang the wait.
+      handle = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     } catch {
       return this.#text;
     }
     try {
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      if (!stats.isFile()) return this.#text;
+      const { size } = stats;
       if (size < this.#offset) {
         this.#offset = 0;
         this.#text = "";

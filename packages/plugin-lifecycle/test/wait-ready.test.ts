@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { appendFile, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -57,6 +58,17 @@ describe("waiting for the guest", () => {
     const path = await logFile("Booting from Hard Disk...\n");
     const outcome = await waitUntilReady(scripted(path, [], { timeoutMs: 5_000 }));
     expect(outcome).toMatchObject({ state: "timeout", tail: ["Booting from Hard Disk..."], seconds: 5 });
+  });
+
+  it("a FIFO or a symlink in the log's place is never read: the wait does not hang and ends at its timeout", async () => {
+    const fifo = join(await mkdtemp(join(tmpdir(), "vmforge-wait-")), "serial.log");
+    execFileSync("mkfifo", [fifo]);
+    expect(await waitUntilReady(scripted(fifo, [], { timeoutMs: 3_000 }))).toMatchObject({ state: "timeout", tail: [], seconds: 3 });
+
+    const secret = await logFile(`${FINAL}\n`);
+    const link = join(await mkdtemp(join(tmpdir(), "vmforge-wait-")), "serial.log");
+    await symlink(secret, link);
+    expect(await waitUntilReady(scripted(link, [], { timeoutMs: 3_000 }))).toMatchObject({ state: "timeout", tail: [] });
   });
 
   it("a VM that is gone ends the wait; a failure line it left is the reason", async () => {
