@@ -144,7 +144,8 @@ export class Effects {
     const record = this.#record({ kind: "write-file", path: resolve(path), bytes: byteLength(data), description: options.description });
     if (!this.willWrite(path)) return record;
     try {
-      await writeFileAtomic(resolve(path), data, { ...(options.mode === undefined ? {} : { mode: options.mode }), exclusive: options.overwrite === false });
+      // A dry run's output is made anew by running it again: atomic, but not flushed to the disk.
+      await writeFileAtomic(resolve(path), data, { ...(options.mode === undefined ? {} : { mode: options.mode }), exclusive: options.overwrite === false, durable: !this.dryRun });
       record.status = "done";
     } catch (error) {
       record.status = "failed";

@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink, stat } from "node:fs/promises";
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from "node:fs";
 import { join, resolve, isAbsolute, posix } from "node:path";
 import { FileReadError, ReadLimits, readBoundedFile } from "./bounded-read.js";
 
@@ -14,10 +14,15 @@ const MAX_SYMLINKS = 40;
  * symlink, even an absolute one, cannot lead out of it. Reads are bounded, and a FIFO or a
  * device is never opened. Reads are recorded so `--save-snapshot` can copy exactly what a
  * check looked at.
+ *
+ * The file system calls are synchronous under the promises: a check makes a few hundred small
+ * ones in a row, and each is cheaper than a round trip through libuv's thread pool.
  */
 export class HostRoot {
   readonly root: string;
   readonly #reads = new Map<string, HostReadKind>();
+  /** Real folders below a snapshot root already seen: a check walks the same ones hundreds of times. Links are looked at every time. */
+  readonly #folders = new Set<string>();
 
   constructor(root = "/") {
     this.root = resolve(root);
@@ -43,7 +48,7 @@ export class HostRoot {
    */
   async resolve(hostPath: string, followLast = true): Promise<string | undefined> {
     const normalized = normalizeHostPath(hostPath);
-    if (this.isLive) return (await (followLast ? stat : lstat)(normalized).then(() => true, () => false)) ? normalized : undefined;
+    if (this.isLive) return existsNow(normalized, followLast) ? normalized : undefined;
     const pending = normalized.split("/").filter(Boolean);
     const resolved: string[] = [];
     let links = 0;
@@ -56,11 +61,12 @@ export class HostRoot {
       }
       const candidate = join(this.root, ...resolved, part);
       const last = pending.length === 0;
-      const stats = await lstat(candidate).catch(() => undefined);
+      const stats = this.#folders.has(candidate) ? FOLDER : lstatNow(candidate);
+      if (stats?.isDirectory()) this.#folders.add(candidate);
       if (!stats) return undefined;
       if (stats.isSymbolicLink() && (followLast || !last)) {
         if (++links > MAX_SYMLINKS) return undefined;
-        const target = await readlink(candidate).catch(() => undefined);
+        const target = readLinkNow(candidate);
         if (target === undefined) return undefined;
         // An absolute target means the root's own `/`.
         if (target.startsWith("/")) resolved.length = 0;
@@ -113,7 +119,7 @@ export class HostRoot {
     const real = await this.resolve(hostPath);
     if (real === undefined) return [];
     try {
-      return (await readdir(real)).sort();
+      return readdirSync(real).sort();
     } catch {
       return [];
     }
@@ -124,11 +130,7 @@ export class HostRoot {
     this.#record(hostPath, "link");
     const real = await this.resolve(hostPath, false);
     if (real === undefined) return undefined;
-    try {
-      return await readlink(real);
-    } catch {
-      return undefined;
-    }
+    return readLinkNow(real);
   }
 
   async exists(hostPath: string): Promise<boolean> {
@@ -143,6 +145,33 @@ export class HostRoot {
 
   #record(hostPath: string, kind: HostReadKind): void {
     if (!this.#reads.has(hostPath) || kind === "file") this.#reads.set(hostPath, kind);
+  }
+}
+
+const FOLDER = { isDirectory: () => true, isSymbolicLink: () => false } as const;
+
+function existsNow(path: string, followLink: boolean): boolean {
+  try {
+    (followLink ? statSync : lstatSync)(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lstatNow(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readLinkNow(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,36 +4,33 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 const failure = vi.hoisted(() => ({ afterBytes: undefined as number | undefined, noHardLinks: false, synced: [] as string[] }));
 
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const original = await importOriginal<typeof import("node:fs/promises")>();
-  const open: typeof original.open = async (...args) => {
-    const handle = await original.open(...args);
-    const sync = handle.sync.bind(handle);
-    handle.sync = async () => {
-      failure.synced.push(String(args[0]));
-      return sync();
-    };
-    if (failure.afterBytes === undefined) return handle;
+// writeFileAtomic works with node:fs's synchronous calls; a full disk and a filesystem without
+// hard links are played by wrapping them.
+vi.mock("node:fs", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:fs")>();
+  const paths = new Map<number, string>();
+  const openSync = ((...args: Parameters<typeof original.openSync>) => {
+    const fd = original.openSync(...args);
+    paths.set(fd, String(args[0]));
+    return fd;
+  }) as typeof original.openSync;
+  const fsyncSync: typeof original.fsyncSync = (fd) => {
+    failure.synced.push(paths.get(fd) ?? `fd ${fd}`);
+    original.fsyncSync(fd);
+  };
+  const writeSync = ((fd: number, data: Uint8Array, offset = 0, length = data.length - offset) => {
     const limit = failure.afterBytes;
-    return new Proxy(handle, {
-      get(target, property, receiver) {
-        if (property === "writeFile") {
-          return async (data: string | Uint8Array) => {
-            // Writes part of the data, as a full disk would, then fails.
-            await target.writeFile(typeof data === "string" ? data.slice(0, limit) : data.subarray(0, limit));
-            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
-          };
-        }
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  };
-  const link: typeof original.link = async (...args) => {
+    if (limit === undefined) return original.writeSync(fd, data, offset, length);
+    // Writes part of the data, as a full disk would, then fails.
+    original.writeSync(fd, data, offset, Math.min(length, limit));
+    throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+  }) as typeof original.writeSync;
+  const linkSync: typeof original.linkSync = (...args) => {
     if (failure.noHardLinks) throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
-    return original.link(...args);
+    return original.linkSync(...args);
   };
-  return { ...original, open, link, default: { ...original, open, link } };
+  const replaced = { openSync, fsyncSync, writeSync, linkSync };
+  return { ...original, ...replaced, default: { ...original, ...replaced } };
 });
 
 const { writeFileAtomic, removeFileDurably, EffectLog, HostRoot } = await import("../src/index.js");
@@ -78,6 +75,14 @@ describe("atomic writes", () => {
     expect(error.code).toBe("E_WRITE_FAILED");
     expect(error.message).toContain("no space left");
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("does not flush a write that need not survive a power cut (a dry run's output), and still writes it whole", async () => {
+    const dir = await temporaryDir();
+    await writeFileAtomic(join(dir, "plan.json"), "{}", { durable: false });
+    expect(failure.synced).toEqual([]);
+    expect(await readFile(join(dir, "plan.json"), "utf8")).toBe("{}");
+    expect(await readdir(dir)).toEqual(["plan.json"]);
   });
 
   it("writes the whole content when nothing fails", async () => {

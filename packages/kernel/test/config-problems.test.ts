@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { formatKeyPath, problemsFromIssues } from "../src/index.js";
 
 describe("config problems", () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import {
   StageManager,
   Kernel,

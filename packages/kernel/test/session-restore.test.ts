@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { SessionStore, defineCollectionKey, defineSessionKey, type SessionEntry } from "../src/index.js";
 import { caught, environmentDataKey, guestMediaKey, kernelWith, plugin, stage, vmDefinitionKey } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { SessionStore, defineSessionKey, defineCollectionKey, type StageContext } from "../src/index.js";
 import { caught, environmentDataKey, guestMediaKey, kernelWith, plugin, stage, vmDefinitionKey } from "./helpers.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { readBoundedText, writeFileAtomic } from "@vmforge/kernel";
 import type { VmFolder } from "./vm-folder.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { HOSTNAME_HINT, isValidHostname } from "./hostname.js";
 import { sshKeyProblem } from "./ssh-keys.js";
 import { isKnownTimezone } from "./timezone.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 
 /*
  * The part of netplan's version 2 format that network-config uses here. cloud-init 22.4 has no

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { accelRequests, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
 import { parseSize, SIZE_HINT } from "./size-units.js";
 import { resolveImageSpec } from "@vmforge/image-cache";

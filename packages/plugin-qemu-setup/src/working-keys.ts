@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { defineSessionKey } from "@vmforge/kernel";
 import { diskFormats, requestFirmwareSchema, vmControllerSchema, vmDefinitionSchema, vmDiskSchema, vmNicSchema, type VmController, type VmDisk, type VmNic } from "./contract.js";
 

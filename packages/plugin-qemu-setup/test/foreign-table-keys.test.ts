@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { definePlugin, isVmforgeError, type Problem, type SchemaLike } from "@vmforge/kernel";
 import { loadVmRequest } from "../src/load-request.js";
 

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { definePlugin, type Plugin, type Problem } from "@vmforge/kernel";
 import { guestMediaKey, qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
 import { attachMedium, guestAdds, guestPreflight, guestReads, guestRequest, needHardware, resolveRequestPath, whenGuest, type GuestRequest, type HardwareNeeds, type MediumToAttach } from "../src/guest.js";

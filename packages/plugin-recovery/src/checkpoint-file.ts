@@ -17,11 +17,15 @@ export function serializeCheckpoint(checkpoint: Checkpoint): string {
   return `${JSON.stringify(checkpoint, null, 1)}\n`;
 }
 
-/** Atomically (temp file, fsync, rename, fsync of the folder), mode 0600, in a 0700 folder. */
+/**
+ * Atomically (temp file, fsync, rename, fsync of the folder), mode 0600, in a 0700 folder. A dry
+ * run's checkpoint is not flushed: it guards no change to the host, and a power cut only costs
+ * running the plan again.
+ */
 export async function writeCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
   try {
     await ensurePrivateFolder(dirname(path));
-    await writeFileAtomic(path, serializeCheckpoint(checkpoint), { mode: FILE_MODE });
+    await writeFileAtomic(path, serializeCheckpoint(checkpoint), { mode: FILE_MODE, durable: !checkpoint.dryRun });
   } catch (error) {
     if (error instanceof VmforgeError) throw error;
     throw new VmforgeError(RecoveryCode.checkpointWrite, `Could not save the checkpoint ${path}: ${(error as Error).message}`, {

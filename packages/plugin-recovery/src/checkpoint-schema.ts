@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { CHECKPOINT_KIND, CHECKPOINT_SCHEMA_VERSION, type Checkpoint } from "./checkpoint.js";
 import { RUN_NAME_PATTERN } from "./run-names.js";
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownerOfThisProcess } from "../src/run-lock.js";
 import { serializeLock } from "../src/lock-file.js";
 import { ensureBuilt, makeLab, type Lab } from "./support/lab.js";
-import { killedRun } from "./support/killed-run.js";
+import { checkpointOf, killedRun } from "./support/killed-run.js";
+import { signalWhen } from "./support/kill-at.js";
 
 const VM = "lab";
 
@@ -19,9 +20,12 @@ describe("dry runs keep their checkpoints and locks apart from real runs, inside
   });
   afterAll(() => lab.remove());
 
-  it("a killed plan leaves its checkpoint inside its --out folder and nowhere else; resuming it finishes the plan without touching the host", async () => {
-    await killedRun(lab, "lab.toml", "linux_setup:generate_cloud_init_meta", "plan", ["--out", out]);
+  it("an interrupted plan leaves its checkpoint, with every stage it did, inside its --out folder and nowhere else; resuming it finishes the plan without touching the host", async () => {
+    const { result, sent } = await signalWhen(lab.vmforge(["plan", "lab.toml", "--json-lines", "--out", out]), (event) => event.event === "stage-end" && event.stage === "linux_setup:generate_cloud_init_meta", "SIGINT");
+    expect(sent, result.stderr).toBe(true);
+    expect(result.exitCode, result.stderr).toBe(130);
     expect(existsSync(join(lab.recoveryDir(out), `${VM}.json`))).toBe(true);
+    expect(checkpointOf(lab, VM, out).stages.done).toContain("linux_setup:generate_cloud_init_meta");
     // A dry run writes nothing outside the folder the user asked for: no data folder at all.
     expect(existsSync(lab.dataHome)).toBe(false);
     const realOnly = JSON.parse((await lab.vmforge(["resume", "--json"])).stdout) as { runs: unknown[] };
@@ -42,6 +46,20 @@ describe("dry runs keep their checkpoints and locks apart from real runs, inside
     expect(existsSync(join(out, "disk0.qcow2"))).toBe(false);
     expect(existsSync(lab.runDir(VM))).toBe(false);
     expect(existsSync(join(lab.recoveryDir(out), `${VM}.json`))).toBe(false);
+    expect(existsSync(lab.dataHome)).toBe(false);
+  });
+
+  it("a plan killed outright (SIGKILL) may have saved less than it did, at most a second behind; resuming still finishes it", async () => {
+    const killedOut = join(lab.dir, "killed-out");
+    await killedRun(lab, "lab.toml", "linux_setup:generate_cloud_init_meta", "plan", ["--out", killedOut]);
+    const saved = checkpointOf(lab, VM, killedOut);
+    expect(saved).toMatchObject({ dryRun: true, status: "running" });
+    expect(saved.stages.done).not.toContain("linux_setup:assemble_cloud_init_iso");
+    const resumed = await lab.vmforge(["resume", VM, "--plan", "--out", killedOut, "--json"]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ command: "plan", dryRun: true, resumed: true });
+    expect(existsSync(join(killedOut, "seed.iso"))).toBe(true);
+    expect(existsSync(join(lab.recoveryDir(killedOut), `${VM}.json`))).toBe(false);
     expect(existsSync(lab.dataHome)).toBe(false);
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { Kernel, VmforgeError, defineSessionKey, definePlugin, type Plugin } from "@vmforge/kernel";
 import { describeWhen, tool } from "@vmforge/test-support";
 import { plugin as recovery } from "../src/plugin.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { defineSessionKey } from "@vmforge/kernel";
 
 /*

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@vmforge/kernel/zod";
 import { ExitCode, PrivateFileRefused, ReadLimits, VmforgeError, problemsFromIssues, readPrivateFile, type Problem } from "@vmforge/kernel";
 import type { PlanFunction, SysfsWrite } from "../contract.js";
 import { VfioCode } from "../error-codes.js";
