@@ -27,6 +27,24 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   return { ...original, open, access, default: { ...original, open, access } };
 });
 
+// Atomic writes use node:fs's synchronous calls: a write into a file opened below the full folder fails.
+vi.mock("node:fs", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:fs")>();
+  const full = new Set<number>();
+  const openSync = ((...args: Parameters<typeof original.openSync>) => {
+    const fd = original.openSync(...args);
+    if (faults.fullUnder && String(args[0]).startsWith(faults.fullUnder)) full.add(fd);
+    else full.delete(fd);
+    return fd;
+  }) as typeof original.openSync;
+  const writeSync = ((fd: number, ...rest: unknown[]) => {
+    if (full.has(fd)) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    return (original.writeSync as (...a: unknown[]) => number)(fd, ...rest);
+  }) as typeof original.writeSync;
+  const replaced = { openSync, writeSync };
+  return { ...original, ...replaced, default: { ...original, ...replaced } };
+});
+
 const { main } = await import("../src/main.js");
 
 function fakeIo(cwd: string, env: NodeJS.ProcessEnv) {

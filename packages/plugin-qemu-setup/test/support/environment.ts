@@ -136,7 +136,7 @@ export function fakeEnvCheckPlugin(environment: EnvironmentData): Plugin {
  * also hands back a seed ISO (a blank image here) as guest media after vm_definition.
  */
 export async function fakeLinuxPlugin(options: { media?: boolean } = {}): Promise<Plugin> {
-  const { z } = await import("zod");
+  const { z } = await import("@vmforge/kernel/zod");
   const schema = z.strictObject({
     hostname: z.string().optional(),
     timezone: z.string().optional(),
