@@ -137,9 +137,9 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       addEdge(edges, incoming, dep, declaration.id, "depends");
     }
     for (const read of (declaration.reads ?? []).map(normalizeRead)) {
-      const allProducers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])];
-      const producers = allProducers.filter((id) => id !== declaration.id);
-      if (allProducers.length === 0 && !read.optional) {
+      const written = writers.get(read.key) ?? [];
+      const added = adders.get(read.key) ?? [];
+      if (written.length + added.length === 0 && !read.optional) {
         problemOf([declaration.id], {
           code: "E_SESSION_NO_PROVIDER",
           message: read.provider
@@ -148,7 +148,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
           fix: read.provider ? `Install ${read.provider}: \`npm install ${read.provider}\` in your project.` : `Install the plugin that writes session.${read.key}.`,
         });
       }
-      for (const producer of producers) addEdge(edges, incoming, producer, declaration.id, { key: read.key });
+      for (const producers of [written, added]) for (const producer of producers) addEdge(edges, incoming, producer, declaration.id, { key: read.key });
     }
   }
 
@@ -314,13 +314,15 @@ function selectStages(
     const writes = new Set(byId.get(from)!.declaration.writes ?? []);
     return (declaration.reads ?? []).map(normalizeRead).some((read) => !read.optional && writes.has(read.key));
   };
+  // Without recursion: a chain of many thousand stages would overflow the stack.
   const selected = new Set<string>();
-  const visit = (id: string): void => {
-    if (selected.has(id)) return;
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (selected.has(id)) continue;
     selected.add(id);
-    for (const from of incoming.get(id) ?? []) if (needed(from, id)) visit(from);
-  };
-  roots.forEach(visit);
+    for (const from of incoming.get(id) ?? []) if (!selected.has(from) && needed(from, id)) pending.push(from);
+  }
   return selected;
 }
 

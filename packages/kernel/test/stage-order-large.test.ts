@@ -66,6 +66,15 @@ describe("stage order of large pipelines", () => {
     expect(order).toEqual(Array.from({ length: count }, (_, rank) => `c:r${rank}`));
   });
 
+  it("selects every stage of a 30,000-stage chain for a target at its end (no recursion to overflow the stack)", () => {
+    const count = 30000;
+    const stages = Array.from({ length: count }, (_, rank) => stage(`c:r${rank}`, { writes: [`key_${rank}`], reads: rank > 0 ? [`key_${rank - 1}`] : [] }));
+    const order = managerWith([plugin("@test/chain", stages)]).plan({ targetStages: [`c:r${count - 1}`] }).stages.map((ordered) => ordered.id);
+    expect(order).toHaveLength(count);
+    expect(order[0]).toBe("c:r0");
+    expect(order[count - 1]).toBe(`c:r${count - 1}`);
+  });
+
   it("still reports the cycle of a large pipeline, and only the stages in it", async () => {
     const stages = Array.from({ length: 1500 }, (_, rank) => stage(`c:r${rank}`, { writes: [`key_${rank}`], reads: rank > 0 ? [`key_${rank - 1}`] : [] }));
     // r700 waits on r1200, which waits (through the chain) on r700.
