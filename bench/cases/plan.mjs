@@ -30,7 +30,8 @@ export async function run({ root, cli, node, peerStatus }) {
   // VMFORGE_OFFLINE=1: the example's image (debian-12) is not in the fresh cache, and would otherwise be looked up on the network.
   const planEnv = () => ({ ...freshHomes(), VMFORGE_OFFLINE: "1" });
   const planArgs = (index) => [cli, "plan", "examples/web-1.toml", "--host-root", "examples/hosts/z370-gt1030", "--out", join(work, `out-${index}`), "--json"];
-  const plan = { label: "plan", file: node, args: (index) => planArgs(index), cwd: root, env: planEnv };
+  let runs = 0;
+  const plan = { label: "plan", file: node, args: () => planArgs(runs++), cwd: root, env: planEnv };
   const baseline = { label: "node", file: node, args: ["-e", "0"] };
 
   // One plan first, for its cloud-init files (virt-install gets the same) and to fail early.
