@@ -10,7 +10,7 @@ export const name = "discovery";
 export const tags = ["cli"];
 export const peers = [];
 
-function project(root, count) {
+export function project(root, count) {
   const dir = join(tempDir(`plugins-${count}`), "project");
   const modules = join(dir, "node_modules");
   mkdirSync(join(modules, "@vmforge"), { recursive: true });
