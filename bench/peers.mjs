@@ -62,18 +62,21 @@ function lastLine(text) {
   return (text ?? "").trim().split("\n").pop() ?? "";
 }
 
-/** The program's own version line, else its Debian package's version. */
+/** The program's own version line and its Debian package's version, as far as they are known. */
 export function versionOf(name) {
   const peer = PEERS[name];
+  let own;
   if (peer?.version) {
     const [file, args] = peer.version;
     const result = spawnSync(file, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
-    const line = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n")[0];
-    if (result.status === 0 && line) return line;
+    const line = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n")[0]?.replace(/^version:\s*/i, "");
+    if (result.status === 0 && line) own = line.includes(file) ? line : `${file} ${line}`;
   }
+  let packaged;
   if (peer && hasCommand("dpkg-query")) {
     const result = spawnSync("dpkg-query", ["-W", "-f", "${Version}", peer.debian], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    if (result.status === 0 && result.stdout) return `${peer.debian} ${result.stdout.trim()}`;
+    if (result.status === 0 && result.stdout) packaged = `Debian ${peer.debian} ${result.stdout.trim()}`;
   }
-  return "version unknown";
+  if (own && packaged) return `${own} (${packaged})`;
+  return own ?? packaged ?? "version unknown";
 }

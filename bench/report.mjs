@@ -31,8 +31,9 @@ export function machine(root) {
   const release = existsSync("/etc/os-release") ? /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] : undefined;
   const head = run("git", ["-C", root, "rev-parse", "--short", "HEAD"]);
   const dirty = run("git", ["-C", root, "status", "--porcelain"]);
+  const virtual = run("systemd-detect-virt", []);
   return {
-    cpu: `${cpus[0]?.model?.trim() ?? "unknown CPU"}, ${cpus.length} core${cpus.length === 1 ? "" : "s"} (as Node sees them)`,
+    cpu: `${cpus[0]?.model?.trim() ?? "unknown CPU"}, ${cpus.length} core${cpus.length === 1 ? "" : "s"} (as Node sees them)${virtual && virtual !== "none" ? `; systemd-detect-virt: ${virtual}` : ""}`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     system: `${os.type()} ${os.release()} ${os.arch()}${release ? `, ${release}` : ""}`,
     node: process.version,
