@@ -177,3 +177,10 @@ export function packageEntry(root, folder) {
   const entry = pick(manifest.exports?.["."] ?? manifest.exports) ?? manifest.main ?? "index.js";
   return pathToFileURL(join(dir, entry)).href;
 }
+
+/** The `vmforge` bin of the built @vmforge/cli, from its package.json. */
+export function cliBin(root) {
+  const dir = join(root, "packages", "cli");
+  const { bin } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  return join(dir, typeof bin === "string" ? bin : (bin?.vmforge ?? "dist/bin.js"));
+}

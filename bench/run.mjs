@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePeers } from "./peers.mjs";
-import { RUNS, removeTempDirs } from "./lib.mjs";
+import { RUNS, cliBin, removeTempDirs } from "./lib.mjs";
 import { machine, results, table } from "./report.mjs";
 import * as startup from "./cases/startup.mjs";
 import * as check from "./cases/check.mjs";
@@ -17,7 +17,7 @@ import * as stageGraph from "./cases/stage-graph.mjs";
 const CASES = [startup, check, plan, seedIso, discovery, stageGraph];
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
-const cli = join(root, "packages", "cli", "dist", "bin.js");
+const cli = cliBin(root);
 
 const words = process.argv.slice(2).filter((word) => word !== "--");
 const known = new Set(CASES.flatMap((one) => [one.name, ...one.tags]));
