@@ -10,6 +10,7 @@ export const tags = ["kernel"];
 export const peers = [];
 
 const PER_PLUGIN = 100;
+const LABELS = ["order-1000", "order-10000", "run-1000", "run-10000"];
 
 /**
  * `count` stages in plugins of 100: stage i writes key i, reads keys i-1 and i/2, adds to one
@@ -89,8 +90,8 @@ export async function run({ root, node }) {
   const measured = {};
   for (const flags of [[BIG_YOUNG], []]) {
     const child = spawnSync(node, [...flags, fileURLToPath(import.meta.url), root, String(RUNS)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
-    const failed = child.status === 0 ? undefined : `the measuring node exited ${child.status}: ${child.stderr.trim().split("\n").slice(-3).join(" / ").slice(0, 300)}`;
-    measured[flags.join(" ") || "default"] = failed ? new Proxy({}, { get: () => ({ failed }) }) : JSON.parse(child.stdout);
+    const failed = child.status === 0 ? undefined : `the measuring node exited ${child.status}: ${(child.stderr.split("\n").find((line) => /Error\b/.test(line)) ?? child.stderr.trim().split("\n").at(-1) ?? "").slice(0, 300)}`;
+    measured[flags.join(" ") || "default"] = failed ? Object.fromEntries(LABELS.map((label) => [label, { failed }])) : JSON.parse(child.stdout);
   }
   const linear = { limit: 15, text: "≈ 10x 1,000 (linear: ≤ 15x)", metWord: "met (linear)", missWord: "NOT met (not linear)" };
   const big = measured[BIG_YOUNG];
