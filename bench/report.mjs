@@ -30,7 +30,8 @@ export function machine(root) {
   const cpus = os.cpus();
   const release = existsSync("/etc/os-release") ? /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] : undefined;
   const head = run("git", ["-C", root, "rev-parse", "--short", "HEAD"]);
-  const dirty = run("git", ["-C", root, "status", "--porcelain"]);
+  // RESULTS.md itself, rewritten by every run, does not count as a change.
+  const dirty = run("git", ["-C", root, "status", "--porcelain", "--", ".", ":(exclude)bench/RESULTS.md"]);
   const virtual = run("systemd-detect-virt", []);
   return {
     cpu: `${cpus[0]?.model?.trim() ?? "unknown CPU"}, ${cpus.length} core${cpus.length === 1 ? "" : "s"} (as Node sees them)${virtual && virtual !== "none" ? `; systemd-detect-virt: ${virtual}` : ""}`,
