@@ -137,9 +137,9 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
       addEdge(edges, incoming, dep, declaration.id, "depends");
     }
     for (const read of (declaration.reads ?? []).map(normalizeRead)) {
-      const allProducers = [...(writers.get(read.key) ?? []), ...(adders.get(read.key) ?? [])];
-      const producers = allProducers.filter((id) => id !== declaration.id);
-      if (allProducers.length === 0 && !read.optional) {
+      const written = writers.get(read.key) ?? [];
+      const added = adders.get(read.key) ?? [];
+      if (written.length + added.length === 0 && !read.optional) {
         problemOf([declaration.id], {
           code: "E_SESSION_NO_PROVIDER",
           message: read.provider
@@ -148,7 +148,7 @@ export function buildStageGraph(all: GraphStage[], selection: StageSelection = {
           fix: read.provider ? `Install ${read.provider}: \`npm install ${read.provider}\` in your project.` : `Install the plugin that writes session.${read.key}.`,
         });
       }
-      for (const producer of producers) addEdge(edges, incoming, producer, declaration.id, { key: read.key });
+      for (const producers of [written, added]) for (const producer of producers) addEdge(edges, incoming, producer, declaration.id, { key: read.key });
     }
   }
 
@@ -314,49 +314,116 @@ function selectStages(
     const writes = new Set(byId.get(from)!.declaration.writes ?? []);
     return (declaration.reads ?? []).map(normalizeRead).some((read) => !read.optional && writes.has(read.key));
   };
+  // Without recursion: a chain of many thousand stages would overflow the stack.
   const selected = new Set<string>();
-  const visit = (id: string): void => {
-    if (selected.has(id)) return;
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (selected.has(id)) continue;
     selected.add(id);
-    for (const from of incoming.get(id) ?? []) if (needed(from, id)) visit(from);
-  };
-  roots.forEach(visit);
+    for (const from of incoming.get(id) ?? []) if (!selected.has(from) && needed(from, id)) pending.push(from);
+  }
   return selected;
 }
 
-/** Kahn's algorithm, stable: ties keep the order in which plugins and stages were declared. */
+/**
+ * Kahn's algorithm, stable: ties keep the order in which plugins and stages were declared (the
+ * earliest declared ready stage goes next). In-degree counts and a heap of ready positions keep
+ * it O((stages + edges) log stages): pipelines of thousands of stages order at once.
+ */
 function topologicalOrder(ids: string[], incoming: Map<string, Set<string>>, onCycle: (cycle: string[]) => void): string[] {
-  const members = new Set(ids);
-  const remaining = new Map(ids.map((id) => [id, new Set([...incoming.get(id)!].filter((from) => members.has(from)))]));
+  const position = new Map(ids.map((id, index) => [id, index]));
+  const waitingOn = new Array<number>(ids.length).fill(0);
+  const outgoing: number[][] = ids.map(() => []);
+  ids.forEach((id, index) => {
+    for (const from of incoming.get(id)!) {
+      const before = position.get(from);
+      if (before === undefined) continue;
+      waitingOn[index]!++;
+      outgoing[before]!.push(index);
+    }
+  });
+  const ready = new MinHeap();
+  waitingOn.forEach((count, index) => void (count === 0 && ready.push(index)));
+  const done = new Array<boolean>(ids.length).fill(false);
+  let left = ids.length;
+  const take = (index: number): void => {
+    done[index] = true;
+    left--;
+    for (const next of outgoing[index]!) if (!done[next] && --waitingOn[next]! === 0) ready.push(next);
+  };
   const order: string[] = [];
-  while (remaining.size > 0) {
-    const next = ids.find((id) => remaining.has(id) && remaining.get(id)!.size === 0);
+  while (left > 0) {
+    const next = ready.pop();
     if (next === undefined) {
-      const cycle = findCycle(remaining);
+      const cycle = findCycle(ids, incoming, (id) => {
+        const index = position.get(id);
+        return index !== undefined && !done[index];
+      });
       onCycle(cycle);
       // Take the cycle out and go on, so a second, separate cycle is reported in the same error.
-      for (const id of cycle) remaining.delete(id);
-      for (const deps of remaining.values()) for (const id of cycle) deps.delete(id);
+      for (const id of new Set(cycle)) take(position.get(id)!);
       continue;
     }
-    order.push(next);
-    remaining.delete(next);
-    for (const deps of remaining.values()) deps.delete(next);
+    if (done[next]) continue;
+    order.push(ids[next]!);
+    take(next);
   }
   return order;
 }
 
-function findCycle(remaining: Map<string, Set<string>>): string[] {
-  const start = remaining.keys().next().value as string;
+/** A cycle among the stages left: from the first one declared, follow the first stage each waits on until one repeats. */
+function findCycle(ids: string[], incoming: Map<string, Set<string>>, isLeft: (id: string) => boolean): string[] {
+  let current = ids.find(isLeft)!;
   const path: string[] = [];
   const seen = new Map<string, number>();
-  let current = start;
   while (!seen.has(current)) {
     seen.set(current, path.length);
     path.push(current);
-    current = [...remaining.get(current)!][0]!;
+    for (const from of incoming.get(current)!) {
+      if (isLeft(from)) {
+        current = from;
+        break;
+      }
+    }
   }
   return [...path.slice(seen.get(current)!), current].reverse();
+}
+
+/** A binary min-heap of positions. */
+class MinHeap {
+  readonly #items: number[] = [];
+
+  push(value: number): void {
+    const items = this.#items;
+    let index = items.push(value) - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[index] = items[parent]!;
+      index = parent;
+    }
+    items[index] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child = right < items.length && items[right]! < items[left]! ? right : left;
+      if (items[child]! >= last) break;
+      items[index] = items[child]!;
+      index = child;
+    }
+    items[index] = last;
+    return top;
+  }
 }
 
 function addEdge(edges: StageEdge[], incoming: Map<string, Set<string>>, from: string, to: string, via: StageEdge["via"]): void {

@@ -89,12 +89,19 @@ export class StageManager {
     );
   }
 
-  declarationOf(id: string) {
+  declarationOf(id: string): StageDeclaration {
     for (const plugin of this.#plugins) {
       const declaration = plugin.stages.find((stage) => stage.id === id);
       if (declaration) return declaration;
     }
-    throw new VmforgeError("E_STAGE_UNKNOWN", `No installed plugin declares stage ${id}.`);
+    return unknownStage(id);
+  }
+
+  /** Every stage's declaration by id, the first one declared winning as in declarationOf: one lookup per stage keeps a run linear. */
+  #declarations(): Map<string, StageDeclaration> {
+    const byId = new Map<string, StageDeclaration>();
+    for (const plugin of this.#plugins) for (const declaration of plugin.stages) if (!byId.has(declaration.id)) byId.set(declaration.id, declaration);
+    return byId;
   }
 
   async run(graph: StageGraph, options: StageRunOptions): Promise<StageOutcome[]> {
@@ -104,8 +111,9 @@ export class StageManager {
       outcomes.push(outcome);
       options.onOutcome?.(outcome);
     };
+    const declarations = this.#declarations();
     for (const stage of graph.stages) {
-      const declaration = this.declarationOf(stage.id);
+      const declaration = declarations.get(stage.id) ?? unknownStage(stage.id);
       if (options.completed?.has(stage.id)) {
         record({ id: stage.id, plugin: stage.plugin, status: "resumed", durationMs: 0 });
         continue;
@@ -155,6 +163,10 @@ export class StageManager {
     }
     return error;
   }
+}
+
+function unknownStage(id: string): never {
+  throw new VmforgeError("E_STAGE_UNKNOWN", `No installed plugin declares stage ${id}.`);
 }
 
 async function loadStage(stage: OrderedStage, declaration: StageDeclaration): Promise<StageModule> {
