@@ -3,11 +3,14 @@
 // stage or command module loaded by `import()` becomes its own chunk) plus `.d.ts` files from tsc.
 // A run of vmforge then loads a handful of files instead of hundreds.
 //
-//   node ../../scripts/build-package.mjs [--inline <dependency>]...
+//   node ../../scripts/build-package.mjs [--inline <dependency>]... [--vendor-entry <src file>]...
 //
 // Entries are the `source` targets of package.json `exports` and `src/bin.ts` when `bin` names
 // dist/bin.js. Every dependency and peer dependency stays an import (installed once, shared by all
-// plugins); `--inline` bundles one into this package instead (the kernel's `zod` entry).
+// plugins); `--inline` bundles one into this package instead. A `--vendor-entry` is an entry that
+// only re-exports an inlined dependency (the kernel's `src/zod.ts`): it is built on its own, with
+// whitespace and syntax minified (names kept, the source map has the original), because a cold
+// start parses all of it and it shares no module with the package's own entries.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,10 +18,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const inline = [];
+const vendorEntries = [];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--inline" && args[i + 1]) inline.push(args[++i]);
-  else throw new Error(`build-package: unknown argument ${args[i]} (usage: build-package.mjs [--inline <dependency>]...)`);
+  else if (args[i] === "--vendor-entry" && args[i + 1]) vendorEntries.push(args[++i]);
+  else throw new Error(`build-package: unknown argument ${args[i]} (usage: build-package.mjs [--inline <dependency>]... [--vendor-entry <src file>]...)`);
 }
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
@@ -30,6 +35,7 @@ for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
 const bins = typeof pkg.bin === "string" ? [pkg.bin] : Object.values(pkg.bin ?? {});
 if (bins.includes("./dist/bin.js") && !entryPoints.includes("./src/bin.ts")) entryPoints.push("./src/bin.ts");
 if (entryPoints.length === 0) throw new Error(`build-package: ${pkg.name} declares no entry`);
+for (const entry of vendorEntries) if (!entryPoints.includes(entry)) throw new Error(`build-package: --vendor-entry ${entry} is no entry of ${pkg.name}`);
 
 const installed = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
 const external = installed.filter((name) => !inline.includes(name)).flatMap((name) => [name, `${name}/*`]);
@@ -62,15 +68,13 @@ const inlineFromEsm = {
 };
 
 rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints,
+const common = {
   outdir: "dist",
   outbase: "src",
   // Chunks sit beside the entries: code that finds `../package.json` from import.meta.url works in either.
   entryNames: "[name]",
   chunkNames: "[name]-[hash]",
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20.19",
@@ -81,7 +85,9 @@ await build({
   sourcesContent: true,
   legalComments: "eof",
   logLevel: "warning",
-});
+};
+await build({ ...common, entryPoints: entryPoints.filter((entry) => !vendorEntries.includes(entry)), splitting: true });
+if (vendorEntries.length) await build({ ...common, entryPoints: vendorEntries, splitting: false, minifyWhitespace: true, minifySyntax: true });
 
 // Types for the package's users; a package that exports no API (the `vmforge` bin) turns them off.
 const buildConfig = JSON.parse(readFileSync("tsconfig.build.json", "utf8"));

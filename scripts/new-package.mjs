@@ -26,7 +26,7 @@ const pkg = {
   files: ["dist", "README.md", "CHANGELOG.md"],
   publishConfig: { access: "public", exports: publishedMap },
   scripts: {
-    build: "tsc -p tsconfig.build.json",
+    build: "node ../../scripts/build-package.mjs",
     typecheck: "tsc -p tsconfig.json --noEmit",
     test: `vitest run --root ../.. --project ${name}`,
   },

@@ -154,8 +154,8 @@ export async function findPlugins(sources: PluginSource[]): Promise<FoundPlugin[
         }
         continue;
       }
-      const packageDir = packageRootOf(fileURLToPath(entryUrl), packageName);
-      const plugin: FoundPlugin = { packageName, version: readJson(join(packageDir, "package.json")).version ?? "0.0.0", path: packageDir, entryUrl, source };
+      const { dir: packageDir, version } = packageRootOf(fileURLToPath(entryUrl), packageName);
+      const plugin: FoundPlugin = { packageName, version, path: packageDir, entryUrl, source };
       const previous = found.get(packageName);
       if (previous && previous.path !== plugin.path) {
         problems.push({
@@ -172,11 +172,13 @@ export async function findPlugins(sources: PluginSource[]): Promise<FoundPlugin[
   return [...found.values()];
 }
 
-function packageRootOf(file: string, packageName: string): string {
+/** The folder and version of the package that holds `file`: the nearest package.json above it named `packageName`. */
+function packageRootOf(file: string, packageName: string): { dir: string; version: string } {
   let dir = dirname(realpathSync(file));
   for (;;) {
     const candidate = join(dir, "package.json");
-    if (existsSync(candidate) && readJson(candidate).name === packageName) return dir;
+    const manifest = existsSync(candidate) ? readJson(candidate) : undefined;
+    if (manifest?.name === packageName) return { dir, version: manifest.version ?? "0.0.0" };
     const parent = dirname(dir);
     if (parent === dir) throw new VmforgeError("E_PLUGIN_LAYOUT", `No package.json named ${packageName} above ${file}.`);
     dir = parent;
