@@ -18,11 +18,13 @@ vi.mock("node:fs", async (importOriginal) => {
     failure.synced.push(paths.get(fd) ?? `fd ${fd}`);
     original.fsyncSync(fd);
   };
-  const writeSync = ((fd: number, data: Uint8Array, offset = 0, length = data.length - offset) => {
+  const writeSync = ((fd: number, data: Uint8Array, offset?: number, length?: number) => {
+    const start = offset ?? 0;
+    const size = length ?? data.length - start;
     const limit = failure.afterBytes;
-    if (limit === undefined) return original.writeSync(fd, data, offset, length);
+    if (limit === undefined) return original.writeSync(fd, data, start, size);
     // Writes part of the data, as a full disk would, then fails.
-    original.writeSync(fd, data, offset, Math.min(length, limit));
+    original.writeSync(fd, data, start, Math.min(size, limit));
     throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
   }) as typeof original.writeSync;
   const linkSync: typeof original.linkSync = (...args) => {
