@@ -21,8 +21,6 @@ const MAX_SYMLINKS = 40;
 export class HostRoot {
   readonly root: string;
   readonly #reads = new Map<string, HostReadKind>();
-  /** Real folders below a snapshot root already seen: a check walks the same ones hundreds of times. Links are looked at every time. */
-  readonly #folders = new Set<string>();
 
   constructor(root = "/") {
     this.root = resolve(root);
@@ -61,8 +59,7 @@ export class HostRoot {
       }
       const candidate = join(this.root, ...resolved, part);
       const last = pending.length === 0;
-      const stats = this.#folders.has(candidate) ? FOLDER : lstatNow(candidate);
-      if (stats?.isDirectory()) this.#folders.add(candidate);
+      const stats = lstatNow(candidate);
       if (!stats) return undefined;
       if (stats.isSymbolicLink() && (followLast || !last)) {
         if (++links > MAX_SYMLINKS) return undefined;
@@ -147,8 +144,6 @@ export class HostRoot {
     if (!this.#reads.has(hostPath) || kind === "file") this.#reads.set(hostPath, kind);
   }
 }
-
-const FOLDER = { isDirectory: () => true, isSymbolicLink: () => false } as const;
 
 function existsNow(path: string, followLink: boolean): boolean {
   try {
