@@ -79,11 +79,6 @@ export function formatBytes(bytes: number): string {
  * than the read itself (a host check reads about a hundred /sys and /proc files).
  */
 export async function readBoundedFile(path: string, options: BoundedReadOptions): Promise<Buffer> {
-  return readBoundedFileSync(path, options);
-}
-
-/** {@link readBoundedFile} for a caller that cannot await. */
-export function readBoundedFileSync(path: string, options: BoundedReadOptions): Buffer {
   const what = options.what ? `${options.what} ` : "";
   let before: Stats;
   try {
