@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { constants, type Stats } from "node:fs";
 import { lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { resolve, relative, isAbsolute, join, posix, sep } from "node:path";
@@ -265,7 +264,9 @@ export class Effects {
   }
 }
 
-export function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  // Loaded at the first program run: child_process costs a cold start about 10 ms, and most runs start none.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolvePromise) => {
     const child = spawn(file, args, { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     let stdout = "";

@@ -10,9 +10,8 @@ import { resolvePluginEntry } from "../plugin-entry.js";
 import { visible, visibleLine } from "../render/visible.js";
 import type { Io } from "../runtime.js";
 import { printJson } from "./command.js";
+import { addUsage, removeUsage } from "./plugins-manage-usage.js";
 
-export const addUsage = "vmforge plugins add NAME... [--kernel SPEC] [--dry-run] [--json]";
-export const removeUsage = "vmforge plugins remove NAME... [--dry-run] [--json]";
 
 const NPM_QUIET = ["--no-audit", "--no-fund", "--loglevel=error"];
 

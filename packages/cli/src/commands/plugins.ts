@@ -6,7 +6,7 @@ import { discoverPlugins } from "../runtime.js";
 import { choosePalette } from "../render/colors.js";
 import { visible, visibleLine } from "../render/visible.js";
 import { printJson, printJsonLine, type Command } from "./command.js";
-import { addPlugins, addUsage, removePlugins, removeUsage } from "./plugins-manage.js";
+import { addUsage, removeUsage } from "./plugins-manage-usage.js";
 
 export const pluginsCommand: Command = {
   name: "plugins",
@@ -28,8 +28,9 @@ add NAME...      install plugins for your user (for a global install of vmforge,
 remove NAME...   npm uninstall from that folder.
 --dry-run        print the npm command, change nothing.`,
   async run(argv, io) {
-    if (argv[0] === "add") return addPlugins(argv.slice(1), io);
-    if (argv[0] === "remove") return removePlugins(argv.slice(1), io);
+    // Loaded only here: installing needs npm and child_process, which listing does not.
+    if (argv[0] === "add") return (await import("./plugins-manage.js")).addPlugins(argv.slice(1), io);
+    if (argv[0] === "remove") return (await import("./plugins-manage.js")).removePlugins(argv.slice(1), io);
     const { global, positionals } = parseCommand(argv, {}, this.usage);
     if (positionals.length > 0) {
       throw new VmforgeError("E_USAGE", `Unknown plugins command "${positionals[0]}".`, { exitCode: ExitCode.usage, fix: `Usage: ${this.usage}` });
