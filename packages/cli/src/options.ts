@@ -8,6 +8,8 @@ export interface GlobalOptions {
   noColor: boolean;
   help: boolean;
   hostRoot: string | undefined;
+  /** `--host ssh://[user@]host[:port]`: read that machine over SSH (check, plan). */
+  host: string | undefined;
   project: string;
 }
 
@@ -20,6 +22,7 @@ export const globalOptionSpec = {
   "no-color": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
   "host-root": { type: "string" },
+  host: { type: "string" },
   project: { type: "string" },
 } satisfies OptionSpec;
 
@@ -29,6 +32,9 @@ export const globalHelp = `Global options:
   -q, --quiet        only warnings, errors and results
   --no-color         no colours (also NO_COLOR=1)
   --host-root DIR    read the host from a snapshot folder instead of /
+  --host ssh://[USER@]HOST[:PORT]
+                     read that machine over one SSH session instead (check, plan);
+                     your ssh client, keys and known_hosts (VMFORGE_SSH_CONFIG: ssh -F FILE)
   --project DIR      the project whose package.json lists the plugins (default: .)
   -h, --help         help for the command`;
 
@@ -57,6 +63,8 @@ export function parseCommand<S extends OptionSpec>(argv: string[], spec: S, usag
       noColor: values["no-color"] === true,
       help: values.help === true,
       hostRoot: values["host-root"] as string | undefined,
+      // `check` takes --host more than once (its own option); every other command the last one.
+      host: Array.isArray(values.host) ? (values.host.at(-1) as string | undefined) : (values.host as string | undefined),
       project: (values.project as string | undefined) ?? process.cwd(),
     },
   };

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Kernel, StorageManager, type KernelOptions, type Plugin, type StageGraph, type StageSelection } from "@vmforge/kernel";
 import { findPlugins, loadPlugins, pluginSources, type FoundPlugin } from "./discovery.js";
-import { hostRootOption } from "./host-root-option.js";
+import { hostRootOption, openRemoteHost } from "./host-root-option.js";
 import type { GlobalOptions } from "./options.js";
 import { choosePalette, type Palette } from "./render/colors.js";
 import { JsonLinesRenderer, SilentRenderer } from "./render/json-lines.js";
@@ -24,6 +24,8 @@ export interface Runtime {
   plugins: Plugin[];
   renderer: Renderer;
   palette: Palette;
+  /** Ends what the run opened (the SSH session of --host) and closes the renderer. */
+  close(): Promise<void>;
 }
 
 /** Finds the project's plugins (imports their manifests only). */
@@ -55,12 +57,24 @@ export function chooseRenderer(global: GlobalOptions, io: Io, palette: Palette):
 /** A kernel with the project's plugins and the renderer wired to its UI and stage hooks. */
 export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
   const { found, plugins } = await discoverPlugins(global.project, io);
-  const kernel = new Kernel({ ...options, env: io.env, ...hostRootOption(global.hostRoot, io.cwd) });
+  const remote = await openRemoteHost(global, io);
+  const hostOptions = remote ? { hostRoot: remote.root, hostSource: remote.source } : hostRootOption(global.hostRoot, io.cwd);
+  const kernel = new Kernel({ ...options, env: io.env, ...hostOptions });
   const palette = choosePalette(io.stdout, global.noColor, io.env);
   const renderer = chooseRenderer(global, io, palette);
   kernel.ui.attach(renderer);
   kernel.stages.registerPreStageHook(({ stage }) => renderer.stageStarted(stage.id, stage.plugin));
   kernel.stages.registerPostStageHook(({ stage, status, durationMs }) => renderer.stageFinished(stage.id, status ?? "done", durationMs ?? 0));
   for (const plugin of plugins) await kernel.use(plugin);
-  return { kernel, found, plugins, renderer, palette };
+  return {
+    kernel,
+    found,
+    plugins,
+    renderer,
+    palette,
+    async close() {
+      renderer.close();
+      await remote?.close();
+    },
+  };
 }

@@ -1,8 +1,23 @@
 import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from "node:fs";
-import { join, resolve, isAbsolute, posix } from "node:path";
+import { join, resolve, isAbsolute, posix, relative } from "node:path";
 import { FileReadError, ReadLimits, readBoundedFile } from "./bounded-read.js";
 
 export type HostReadKind = "file" | "dir" | "link" | "exists";
+
+/**
+ * Where the entries of a host root come from when the folder is filled while it is read (a
+ * remote host over SSH): before each lookup, the root asks its source to put the entry at that
+ * host path (not following a symlink at its end) into the folder, or to leave it absent.
+ */
+export interface HostSource {
+  materialize(hostPath: string): Promise<void>;
+  /** A regular file's content, asked for only when the file is read (not when it is looked up). */
+  materializeContent?(hostPath: string): Promise<void>;
+}
+
+export interface HostRootOptions {
+  source?: HostSource;
+}
 
 /** Linux gives up after 40 symlinks in one path (ELOOP); so do we. */
 const MAX_SYMLINKS = 40;
@@ -21,13 +36,21 @@ const MAX_SYMLINKS = 40;
 export class HostRoot {
   readonly root: string;
   readonly #reads = new Map<string, HostReadKind>();
+  readonly #source: HostSource | undefined;
 
-  constructor(root = "/") {
+  constructor(root = "/", options: HostRootOptions = {}) {
     this.root = resolve(root);
+    this.#source = options.source;
+    if (this.#source && this.root === "/") throw new TypeError("a host source fills a folder, not /");
   }
 
   get isLive(): boolean {
     return this.root === "/";
+  }
+
+  /** True when the folder is filled from another machine as it is read. */
+  get isRemote(): boolean {
+    return this.#source !== undefined;
   }
 
   /**
@@ -59,6 +82,7 @@ export class HostRoot {
       }
       const candidate = join(this.root, ...resolved, part);
       const last = pending.length === 0;
+      if (this.#source) await this.#source.materialize(posix.join("/", ...resolved, part));
       const stats = lstatNow(candidate);
       if (!stats) return undefined;
       if (stats.isSymbolicLink() && (followLast || !last)) {
@@ -90,6 +114,7 @@ export class HostRoot {
     this.#record(hostPath, "file");
     const real = await this.resolve(hostPath);
     if (real === undefined) return undefined;
+    await this.#source?.materializeContent?.(posix.join("/", relative(this.root, real)));
     try {
       return await readBoundedFile(real, { maxBytes });
     } catch (error) {

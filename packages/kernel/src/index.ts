@@ -62,7 +62,7 @@ export { ArtifactStore, type Artifact } from "./artifacts.js";
 export { UIManager, StageUi, type ProgressUnit, type ProgressOptions, type ProgressUpdater, type UiMessage, type UiEnvelope, type UiMessageType, type UIBridge } from "./ui.js";
 export { EventManager, type VmforgeEvents, type EventName, type EventPayload, type EventHandler } from "./events.js";
 export { StorageManager } from "./storage.js";
-export { HostRoot, type HostReadKind } from "./host-root.js";
+export { HostRoot, type HostReadKind, type HostRootOptions, type HostSource } from "./host-root.js";
 export { ownershipProblem, readPrivateFile, PrivateFileRefused, type OwnershipOptions } from "./private-file.js";
 export { readBoundedFile, readBoundedText, describeFileType, formatBytes, FileReadError, ReadLimits, type BoundedReadOptions, type FileReadFault } from "./bounded-read.js";
 export { writeFileAtomic, removeFileDurably, syncFolder } from "./atomic-write.js";

@@ -4,7 +4,7 @@ import { ArtifactStore, type Artifact } from "./artifacts.js";
 import { EffectLog, type EffectRecord } from "./effects.js";
 import { ExitCode, VmforgeError, appendFix, isVmforgeError, type Problem } from "./errors.js";
 import { EventManager } from "./events.js";
-import { HostRoot } from "./host-root.js";
+import { HostRoot, type HostSource } from "./host-root.js";
 import { InputLog, type InputRecord } from "./input-log.js";
 import type { Plugin, PluginManifest } from "./manifest.js";
 import { interruptedError, stopSignalOf, type ResumeState, type RunEndInfo, type RunOutcome, type RunStartInfo, type StopSignal } from "./run-hooks.js";
@@ -19,6 +19,8 @@ export interface KernelOptions {
   dryRun?: boolean;
   /** Folder read instead of `/` for every host fact (a snapshot). */
   hostRoot?: string;
+  /** Fills `hostRoot` as it is read (another machine, over SSH); see HostSource. */
+  hostSource?: HostSource;
   /** `--out DIR`: artifacts go here, and are written even in a dry run. */
   outputDir?: string;
   env?: Record<string, string | undefined>;
@@ -81,7 +83,7 @@ export class Kernel {
     this.#runChecks = options.preflightChecks ?? [];
     this.#outputDir = options.outputDir === undefined ? undefined : resolve(options.outputDir);
     this.storage = new StorageManager(options.env ?? process.env);
-    this.host = new HostRoot(options.hostRoot ?? "/");
+    this.host = new HostRoot(options.hostRoot ?? "/", options.hostSource ? { source: options.hostSource } : {});
     this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, signal: this.#stop.signal, runId: this.runId, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) });
     this.artifacts = new ArtifactStore(this.#outputDir, this.storage.userDataPath("vms"));
     this.events.onFailure = ({ event, error }) =>

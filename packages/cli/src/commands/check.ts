@@ -3,6 +3,7 @@ import { ExitCode, VmforgeError } from "@vmforge/kernel";
 import { parseCommand } from "../options.js";
 import { checkOutputDir } from "../out-dir.js";
 import { createRuntime } from "../runtime.js";
+import { checkHosts } from "./check-hosts.js";
 import { printJson, type Command } from "./command.js";
 
 const HOST_REPORT_KEY = "host_report";
@@ -10,27 +11,40 @@ const HOST_REPORT_KEY = "host_report";
 export const checkCommand: Command = {
   name: "check",
   summary: "check this host for KVM, IOMMU and GPU passthrough",
-  usage: "vmforge check [--json] [--host-root DIR] [--save-snapshot DIR]",
+  usage: "vmforge check [--json] [--host-root DIR | --host ssh://[USER@]HOST[:PORT]...] [--save-snapshot DIR]",
   help: `Runs the environment-check stages only (the stages that produce session.${HOST_REPORT_KEY})
 and prints PASS / WARN / FAIL per check with the fix, then the GPUs and their passthrough verdicts.
 Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 when it cannot.
 
   --save-snapshot DIR   copy the files the check read into DIR (same tree; no serial numbers
-                        or MAC addresses), to attach to a bug report or replay with --host-root`,
+                        or MAC addresses), to attach to a bug report or replay with --host-root
+  --host ssh://[USER@]HOST[:PORT]
+                        check that machine instead, over one SSH session with your ssh client
+                        (keys, agent, known_hosts; VMFORGE_SSH_CONFIG=FILE adds ssh -F FILE).
+                        Nothing is installed there: /bin/sh answers each read. Given more than
+                        once, checks every host at once and prints one table (--json: {hosts});
+                        exit 2 if one could not be read, else 3 if one cannot run KVM guests.`,
   async run(argv, io) {
-    const { values, global } = parseCommand(argv, { "save-snapshot": { type: "string" } }, this.usage);
+    const { values, global } = parseCommand(argv, { "save-snapshot": { type: "string" }, host: { type: "string", multiple: true } }, this.usage);
+    const hosts = (values.host as string[] | undefined) ?? [];
+    if (hosts.length > 1) {
+      if (values["save-snapshot"] !== undefined || global.hostRoot !== undefined) {
+        throw new VmforgeError("E_USAGE", `Several --host take neither --save-snapshot nor --host-root.`, { exitCode: ExitCode.usage, fix: "Check one host at a time to save its snapshot." });
+      }
+      return checkHosts(hosts, global, io, HOST_REPORT_KEY);
+    }
     const snapshotDir = values["save-snapshot"] ? resolve(io.cwd, String(values["save-snapshot"])) : undefined;
     if (snapshotDir) await checkOutputDir(snapshotDir, "--save-snapshot");
     const runtime = await createRuntime(global, io, { dryRun: true, ...(snapshotDir ? { outputDir: snapshotDir } : {}) });
-    // From the manifests, not a plan of every stage: a broken plugin whose stages check does not run must not stop it.
-    const checks = runtime.plugins.some((plugin) => plugin.stages.some((stage) => stage.writes?.includes(HOST_REPORT_KEY)));
-    if (!checks) {
-      throw new VmforgeError("E_NO_CHECK_PLUGIN", "No installed plugin checks the host.", {
-        exitCode: ExitCode.usage,
-        fix: "Install it in your project: npm install @vmforge/plugin-env-check",
-      });
-    }
     try {
+      // From the manifests, not a plan of every stage: a broken plugin whose stages check does not run must not stop it.
+      const checks = runtime.plugins.some((plugin) => plugin.stages.some((stage) => stage.writes?.includes(HOST_REPORT_KEY)));
+      if (!checks) {
+        throw new VmforgeError("E_NO_CHECK_PLUGIN", "No installed plugin checks the host.", {
+          exitCode: ExitCode.usage,
+          fix: "Install it in your project: npm install @vmforge/plugin-env-check",
+        });
+      }
       const report = await runtime.kernel.run({ selection: { targetKeys: [HOST_REPORT_KEY] }, input: { flags: { ...(snapshotDir ? { saveSnapshot: snapshotDir } : {}) } } });
       if (global.json) {
         const result = runtime.kernel.ui.history().filter((message) => message.type === "Result").at(-1);
@@ -38,7 +52,7 @@ Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 
       }
       return report.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok;
     } finally {
-      runtime.renderer.close();
+      await runtime.close();
     }
   },
 };

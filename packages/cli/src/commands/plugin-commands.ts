@@ -1,6 +1,6 @@
 import { hostRootOption } from "../host-root-option.js";
 import { parseArgs } from "node:util";
-import { Kernel, type Plugin, type PluginCommand } from "@vmforge/kernel";
+import { ExitCode, Kernel, VmforgeError, type Plugin, type PluginCommand } from "@vmforge/kernel";
 import { globalOptionSpec, type GlobalOptions } from "../options.js";
 import { discoverPlugins, type Io } from "../runtime.js";
 import { runWorkflow } from "./workflow.js";
@@ -41,6 +41,12 @@ function projectOption(argv: string[]): string | undefined {
  */
 export async function runPluginCommand(match: MatchedCommand, io: Io): Promise<number> {
   const global = globalOptionsOf(match.args, io);
+  if (global.host !== undefined) {
+    throw new VmforgeError("E_USAGE", `--host is not supported by \`vmforge ${match.command.name}\`: it reads another machine for check and plan.`, {
+      exitCode: ExitCode.usage,
+      fix: "Run the command on that machine.",
+    });
+  }
   const kernel = new Kernel({ env: io.env, ...hostRootOption(global.hostRoot, io.cwd) });
   const module = await match.command.load();
   return module.run(match.args, {
@@ -64,6 +70,7 @@ function globalOptionsOf(args: string[], io: Io): GlobalOptions {
     noColor: values["no-color"] === true,
     help: values.help === true,
     hostRoot: text(values["host-root"]),
+    host: text(values.host),
     project: text(values.project) ?? io.cwd,
   };
 }

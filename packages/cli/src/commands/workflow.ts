@@ -69,12 +69,19 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
   const { dryRun, configPath, outputDir } = request;
   const name = dryRun ? "plan" : "apply";
   const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
+  if (!dryRun && global.host !== undefined) {
+    throw new VmforgeError("E_REMOTE_APPLY", `vmforge apply --host is not supported yet: ${global.host} can be checked and planned, not set up.`, {
+      exitCode: ExitCode.usage,
+      why: "apply writes disks and binds drivers through the effects API, which acts on this machine only.",
+      fix: `Plan there with \`vmforge plan CONFIG --host ${global.host} --out DIR\`, copy DIR to that machine, and run \`vmforge apply\` on it.`,
+    });
+  }
   const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
   let flags: Record<string, unknown>;
   try {
     flags = { ...request.flags, ...pluginFlagValues(options.pluginFlags ?? [], runtime.plugins, options.usage ?? `vmforge ${name} CONFIG`) };
   } catch (error) {
-    runtime.renderer.close();
+    await runtime.close();
     throw error;
   }
   // plan.json records what was done, also after a failure; failing to write it must not hide why the run failed.
@@ -105,7 +112,7 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
     return await failed(error);
   } finally {
     restoreSignals();
-    runtime.renderer.close();
+    await runtime.close();
   }
   const idle = nothingDone(report, runtime.kernel.manifests(), configPath);
   if (idle) return await failed(idle);

@@ -20,7 +20,8 @@ export async function run(ctx: StageContext): Promise<void> {
   let template: Buffer;
   try {
     // Found by env-check: a host path (below --host-root); named in [firmware] vars: the user's file.
-    template = await readFirmware(ctx.host.path(firmware.varsTemplate)).catch(() => readFirmware(firmware.varsTemplate!));
+    // Through the host root: its symlinks resolve inside it, and a remote host's file is fetched.
+    template = (await ctx.host.readBytes(firmware.varsTemplate, ReadLimits.firmware)) ?? (await readFirmware(firmware.varsTemplate));
   } catch (error) {
     // A pipe, a device or an oversized file is the user's to fix (validation refuses them first).
     if (error instanceof FileReadError && (error.fault === "not-regular" || error.fault === "too-large")) throw error;

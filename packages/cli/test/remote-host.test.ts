@@ -1,0 +1,157 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { all, describeWhen, examplesDir, repoRoot, tool } from "@vmforge/test-support";
+import { cliBin } from "./project-fixture.js";
+
+// A private sshd on 127.0.0.1 with a throw-away host key and user key: `--host ssh://...` must
+// read this machine over it exactly as a local run reads it.
+describeWhen(all(tool("sshd", "openssh-server"), tool("ssh", "openssh-client"), tool("ssh-keygen", "openssh-client")))("--host ssh:// against a private sshd on 127.0.0.1", () => {
+  const folder = mkdtempSync(join(tmpdir(), "vmforge-remote-host-"));
+  const user = userInfo().username;
+  let sshd: ChildProcess | undefined;
+  let port = 0;
+  let target = "";
+  const env = () => ({
+    VMFORGE_SSH_CONFIG: join(folder, "ssh_config"),
+    VMFORGE_OFFLINE: "1",
+    VMFORGE_DATA_HOME: join(folder, "data"),
+    VMFORGE_CONFIG_HOME: join(folder, "config"),
+    VMFORGE_CACHE_HOME: join(folder, "cache"),
+  });
+  const vmforge = (args: string[], extraEnv: Record<string, string> = {}) => execa("node", [cliBin, ...args], { cwd: repoRoot, env: { ...env(), ...extraEnv }, reject: false });
+
+  beforeAll(async () => {
+    for (const key of ["host_key", "user_key"]) spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(folder, key)], { stdio: "ignore" });
+    writeFileSync(join(folder, "authorized_keys"), readFileSync(join(folder, "user_key.pub")));
+    port = await freePort();
+    target = `ssh://${user}@127.0.0.1:${port}`;
+    writeFileSync(
+      join(folder, "sshd_config"),
+      [`ListenAddress 127.0.0.1`, `Port ${port}`, `HostKey ${join(folder, "host_key")}`, `AuthorizedKeysFile ${join(folder, "authorized_keys")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none", ""].join("\n"),
+    );
+    writeFileSync(join(folder, "known_hosts"), `[127.0.0.1]:${port} ${readFileSync(join(folder, "host_key.pub"), "utf8")}`);
+    writeFileSync(join(folder, "empty_known_hosts"), "");
+    const clientConfig = (knownHosts: string) => ["Host *", `  IdentityFile ${join(folder, "user_key")}`, "  IdentitiesOnly yes", `  UserKnownHostsFile ${join(folder, knownHosts)}`, "  StrictHostKeyChecking yes", ""].join("\n");
+    writeFileSync(join(folder, "ssh_config"), clientConfig("known_hosts"));
+    writeFileSync(join(folder, "ssh_config_unknown_host"), clientConfig("empty_known_hosts"));
+    if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true });
+    const sshdPath = spawnSync("sh", ["-c", "command -v sshd"], { encoding: "utf8" }).stdout.trim();
+    sshd = spawn(sshdPath, ["-D", "-e", "-f", join(folder, "sshd_config")], { stdio: "ignore" });
+    await waitForBanner(port);
+  }, 30_000);
+
+  afterAll(() => {
+    sshd?.kill();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("check --host --json gives the report of a local check of this machine", async () => {
+    const sessionFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith("vmforge-host-"));
+    const before = sessionFolders();
+    const [remote, local] = [await vmforge(["check", "--host", target, "--json"]), await vmforge(["check", "--json"])];
+    expect(remote.stderr).toBe("");
+    expect(remote.exitCode).toBe(local.exitCode);
+    // Free memory moves between the two runs; everything else is the same machine.
+    const steady = (text: string) => JSON.stringify(JSON.parse(text), (key, value) => (/^(available|free)/i.test(key) ? "…" : value));
+    expect(steady(remote.stdout)).toBe(steady(local.stdout));
+    expect(JSON.parse(remote.stdout).checks.length).toBeGreaterThan(3);
+    // The session's folder is gone with the run.
+    expect(sessionFolders()).toEqual(before);
+  }, 120_000);
+
+  it("plan --host writes the artifacts a local plan writes", async () => {
+    const out = join(folder, "out");
+    const local = await vmforge(["plan", "examples/web-1.toml", "--out", out, "--json"]);
+    expect(local.exitCode).toBe(0);
+    renameSync(out, join(folder, "local-out"));
+    const remote = await vmforge(["plan", "examples/web-1.toml", "--host", target, "--out", out, "--json"]);
+    expect(remote.stderr).toBe("");
+    expect(remote.exitCode).toBe(0);
+    const files = readdirSync(join(folder, "local-out")).filter((name) => name !== "plan.json").sort();
+    expect(readdirSync(out).filter((name) => name !== "plan.json").sort()).toEqual(files);
+    expect(files).toEqual(expect.arrayContaining(["qemu-command.json", "launch.sh", "vm-definition.json", "OVMF_VARS.fd"]));
+    // Same --out path, so even launch.sh and the definition are byte for byte the same.
+    for (const file of files.filter((name) => !readdirSync(join(folder, "local-out"), { withFileTypes: true }).find((entry) => entry.name === name)?.isDirectory())) {
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(folder, "local-out", file))), file).toBe(true);
+    }
+  }, 120_000);
+
+  it("check --save-snapshot of a remote host replays with --host-root to the same report", async () => {
+    const snapshot = join(folder, "snapshot");
+    const remote = await vmforge(["check", "--host", target, "--json", "--save-snapshot", snapshot]);
+    const replay = await vmforge(["check", "--host-root", snapshot, "--json"]);
+    expect(replay.exitCode).toBe(remote.exitCode);
+    expect(JSON.parse(replay.stdout).checks).toEqual(JSON.parse(remote.stdout).checks);
+  }, 120_000);
+
+  it("an unknown host key, a refused user and a closed port each say what to do (exit 2)", async () => {
+    const unknown = await vmforge(["check", "--host", target], { VMFORGE_SSH_CONFIG: join(folder, "ssh_config_unknown_host") });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain("E_SSH_HOST_KEY");
+    expect(unknown.stderr).toContain("compare the fingerprint");
+    const refused = await vmforge(["check", "--host", `ssh://nobody@127.0.0.1:${port}`]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("E_SSH_AUTH");
+    const closed = await vmforge(["check", "--host", `ssh://${user}@127.0.0.1:${await freePort()}`]);
+    expect(closed.exitCode).toBe(2);
+    expect(closed.stderr).toContain("E_SSH_UNREACHABLE");
+    for (const result of [unknown, refused, closed]) expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it("check --host A --host B checks both at once: one table, or {hosts} with --json, and the worst exit code", async () => {
+    const closedPort = await freePort();
+    const both = await vmforge(["check", "--host", target, "--host", `ssh://${user}@127.0.0.1:${closedPort}`, "--json"]);
+    expect(both.exitCode).toBe(2);
+    const { hosts } = JSON.parse(both.stdout) as { hosts: Array<{ host: string; exitCode: number; report?: { checks: unknown[] }; error?: { code: string } }> };
+    expect(hosts.map((outcome) => outcome.host)).toEqual([target, `ssh://${user}@127.0.0.1:${closedPort}`]);
+    expect(hosts[0]!.report!.checks.length).toBeGreaterThan(3);
+    expect([0, 3]).toContain(hosts[0]!.exitCode);
+    expect(hosts[1]).toMatchObject({ exitCode: 2, error: { code: "E_SSH_UNREACHABLE" } });
+    const table = await vmforge(["check", "--host", target, "--host", target, "--no-color"]);
+    const lines = table.stdout.split("\n");
+    expect(lines[0]).toMatch(/^HOST +VERDICT +FAIL +WARN +GPUS READY FOR PASSTHROUGH$/);
+    expect(lines.filter((line) => line.startsWith(`${target} `))).toHaveLength(2);
+    expect(table.exitCode).toBe(hosts[0]!.exitCode);
+  }, 120_000);
+
+  it("apply --host and --host with --host-root are refused before anything runs", async () => {
+    const apply = await vmforge(["apply", join(examplesDir, "web-1.toml"), "--host", target]);
+    expect(apply.exitCode).toBe(2);
+    expect(apply.stderr).toContain("E_REMOTE_APPLY");
+    const both = await vmforge(["check", "--host", target, "--host-root", join(examplesDir, "hosts", "z370-gt1030")]);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain("--host and --host-root");
+  }, 60_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForBanner(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const banner = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("data", (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith("SSH-"));
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (banner) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`sshd did not start on port ${port}`);
+}
