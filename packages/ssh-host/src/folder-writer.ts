@@ -26,15 +26,24 @@ export class FolderWriter {
     return normalized === "/" ? this.root : join(this.root, normalized);
   }
 
-  folder(hostPath: string, names: readonly string[]): void {
+  /** A folder with an empty placeholder file for each entry; returns the names it took. */
+  folder(hostPath: string, names: readonly string[]): string[] {
     const path = this.#replaceable(hostPath);
     mkdirSync(path, { mode: 0o700 });
-    for (const name of names) {
+    const taken: string[] = [];
+    for (const name of new Set(names)) {
       if (!isPlainName(name)) continue;
       const child = join(path, name);
       writeFileSync(child, "", { flag: "wx", mode: 0o600 });
       this.#placeholders.add(child);
+      taken.push(name);
     }
+    return taken;
+  }
+
+  /** A placeholder that is what its folder's listing said (a regular file or a device): it stays. */
+  keep(hostPath: string): void {
+    this.#placeholders.delete(this.local(hostPath));
   }
 
   link(hostPath: string, target: string): void {

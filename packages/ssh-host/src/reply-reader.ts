@@ -1,23 +1,35 @@
+/** What a folder entry is, as the remote script's listing says. */
+export type EntryKind = "dir" | "link" | "file" | "other";
+
+export interface DirEntry {
+  name: string;
+  kind: EntryKind;
+}
+
 /** One answer of the remote script (see remote-script.ts). */
 export type Reply =
-  | { kind: "link"; target: Buffer }
-  | { kind: "dir"; names: Buffer }
+  | { kind: "link"; target: string }
+  | { kind: "dir"; entries: DirEntry[] }
   | { kind: "file" }
   | { kind: "other" }
   | { kind: "none" }
   | { kind: "unreadable" }
   | { kind: "content"; bytes: Buffer };
 
-/** A header line is a letter and a number; anything longer is not the protocol. */
-const MAX_HEADER = 32;
+/** A line: a header, a link target (at most PATH_MAX) or a listed name (at most NAME_MAX). */
+const MAX_LINE = 4200;
+/** Entries of one folder: /sys/devices/system/cpu of a big machine has a few thousand. */
+const MAX_ENTRIES = 1_000_000;
+const ENTRY_KINDS: Record<string, EntryKind> = { d: "dir", l: "link", f: "file", o: "other" };
 
 /**
  * Splits the remote script's output into replies. It is fed chunks as they come and calls
- * `onReply` for each whole reply; a malformed header throws (the other side is not our script).
+ * `onReply` for each whole reply; output that is not the protocol throws a ProtocolError.
  */
 export class ReplyReader {
   #buffer: Buffer = Buffer.alloc(0);
-  #body: { kind: "L" | "D" | "C"; size: number } | undefined;
+  #body: number | undefined;
+  #listing: DirEntry[] | undefined;
   #greeted = false;
 
   constructor(
@@ -33,18 +45,17 @@ export class ReplyReader {
   push(chunk: Buffer): void {
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
     for (;;) {
-      if (this.#body) {
-        if (this.#buffer.length < this.#body.size) return;
-        const bytes = this.#buffer.subarray(0, this.#body.size);
-        this.#buffer = this.#buffer.subarray(this.#body.size);
-        const { kind } = this.#body;
+      if (this.#body !== undefined) {
+        if (this.#buffer.length < this.#body) return;
+        const bytes = this.#buffer.subarray(0, this.#body);
+        this.#buffer = this.#buffer.subarray(this.#body);
         this.#body = undefined;
-        this.onReply(kind === "L" ? { kind: "link", target: bytes } : kind === "D" ? { kind: "dir", names: bytes } : { kind: "content", bytes });
+        this.onReply({ kind: "content", bytes });
         continue;
       }
       const end = this.#buffer.indexOf(0x0a);
       if (end < 0) {
-        if (this.#buffer.length > (this.#greeted ? MAX_HEADER : 4096)) throw new ProtocolError(`a reply line over ${MAX_HEADER} bytes`);
+        if (this.#buffer.length > MAX_LINE) throw new ProtocolError(`a line over ${MAX_LINE} bytes`);
         return;
       }
       const line = this.#buffer.subarray(0, end).toString("utf8");
@@ -54,18 +65,36 @@ export class ReplyReader {
         if (line === this.greeting) this.#greeted = true;
         continue;
       }
-      this.#header(line);
+      if (this.#listing) this.#entry(line);
+      else this.#header(line);
     }
+  }
+
+  #entry(line: string): void {
+    if (line === ".") {
+      const entries = this.#listing!;
+      this.#listing = undefined;
+      return this.onReply({ kind: "dir", entries });
+    }
+    const kind = ENTRY_KINDS[line[0]!];
+    if (!kind || line[1] !== " ") throw new ProtocolError(`an unexpected folder entry ${JSON.stringify(line.slice(0, 64))}`);
+    if (this.#listing!.length >= MAX_ENTRIES) throw new ProtocolError(`a folder of more than ${MAX_ENTRIES} entries`);
+    this.#listing!.push({ kind, name: line.slice(2) });
   }
 
   #header(line: string): void {
     const simple = { F: "file", O: "other", N: "none", U: "unreadable" } as const;
     if (line in simple) return this.onReply({ kind: simple[line as keyof typeof simple] });
-    const match = /^([LDC]) +(\d{1,12})$/.exec(line.trim());
-    if (!match) throw new ProtocolError(`an unexpected reply ${JSON.stringify(line.slice(0, MAX_HEADER))}`);
-    const size = Number(match[2]);
+    if (line === "D") {
+      this.#listing = [];
+      return;
+    }
+    if (line.startsWith("L ")) return this.onReply({ kind: "link", target: line.slice(2) });
+    const match = /^C +(\d{1,15})$/.exec(line.trim());
+    if (!match) throw new ProtocolError(`an unexpected reply ${JSON.stringify(line.slice(0, 64))}`);
+    const size = Number(match[1]);
     if (size > this.maxBody) throw new ProtocolError(`a reply of ${size} bytes, more than the ${this.maxBody} asked for`);
-    this.#body = { kind: match[1] as "L" | "D" | "C", size };
+    this.#body = size;
   }
 }
 

@@ -27,7 +27,7 @@ export function sshFailure(target: SshTarget, exitCode: number | null, stderr: s
   if (exitCode === 127 || /command not found|no such file/i.test(stderr)) {
     return new VmforgeError("E_SSH_NO_SHELL", `${target.text}: ${where} has no /bin/sh to answer vmforge.`, {
       ...details,
-      fix: "vmforge reads a remote host with /bin/sh, cat, head, ls, readlink and wc; a Linux host has them. Check the host is a Linux machine.",
+      fix: "vmforge reads a remote host with /bin/sh, cat, head, readlink and wc; a Linux host has them. Check the host is a Linux machine.",
     });
   }
   return new VmforgeError("E_SSH_FAILED", `${target.text}: ssh ended (${exitCode === null ? "killed" : `exit ${exitCode}`}) before the host was read.`, {

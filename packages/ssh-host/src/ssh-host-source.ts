@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { HostSource } from "@vmforge/kernel";
 import { FolderWriter } from "./folder-writer.js";
 import type { SshSession } from "./ssh-session.js";
@@ -30,11 +31,20 @@ export class SshHostSource implements HostSource {
       entry = this.session.request("S", hostPath).then((reply) => {
         switch (reply.kind) {
           case "link":
-            this.#writer.link(hostPath, reply.target.toString("utf8").replace(/\n$/, ""));
+            this.#writer.link(hostPath, reply.target);
             break;
-          case "dir":
-            this.#writer.folder(hostPath, reply.names.toString("utf8").split("\n"));
+          case "dir": {
+            const kinds = new Map(reply.entries.map((entry) => [entry.name, entry.kind]));
+            for (const name of this.#writer.folder(hostPath, [...kinds.keys()])) {
+              // Files and devices are known from the listing; folders and links still need asking.
+              const kind = kinds.get(name);
+              if (kind !== "file" && kind !== "other") continue;
+              const child = posix.join(hostPath, name);
+              this.#writer.keep(child);
+              this.#entries.set(child, Promise.resolve(kind));
+            }
             break;
+          }
           case "file":
           case "other":
             this.#writer.file(hostPath);

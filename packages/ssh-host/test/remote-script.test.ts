@@ -14,7 +14,7 @@ afterAll(() => rmSync(tree, { recursive: true, force: true }));
 async function ask(requests: string[], limit = 1024): Promise<Reply[]> {
   const child = spawn("/bin/sh", ["-c", remoteScript(limit)], { stdio: ["pipe", "pipe", "inherit"] });
   const replies: Reply[] = [];
-  const reader = new ReplyReader("vmforge-ssh-host 1", limit + 1, (reply) => replies.push(reply));
+  const reader = new ReplyReader("vmforge-ssh-host 2", limit + 1, (reply) => replies.push(reply));
   child.stdout.on("data", (chunk: Buffer) => reader.push(chunk));
   child.stdin.end(requests.map((request) => `${request}\n`).join(""));
   await new Promise((resolve) => child.on("close", resolve));
@@ -29,14 +29,28 @@ describe("the remote script (real /bin/sh)", () => {
   writeFileSync(join(tree, "name with spaces"), "ok");
   symlinkSync("../../devices/pci0000:00/0000:00:02.0", join(tree, "link"));
   spawnSync("mkfifo", [join(tree, "fifo")]);
+  for (const name of [".hidden", "..dots", "back\\slash -n"]) writeFileSync(join(tree, name), "");
 
-  it("answers what each path is, without following a last symlink", async () => {
-    expect(await ask([`S ${tree}/sys/devices/pci0000:00`, `S ${tree}/link`, `S ${tree}/binary`, `S ${tree}/missing`, `S ${tree}/name with spaces`])).toEqual([
-      { kind: "dir", names: Buffer.from("0000:00:02.0\n") },
-      { kind: "link", target: Buffer.from("../../devices/pci0000:00/0000:00:02.0\n") },
+  it("answers what each path is, without following a last symlink; a listing says each entry's kind", async () => {
+    expect(await ask([`S ${tree}/sys/devices/pci0000:00`, `S ${tree}/link`, `S ${tree}/binary`, `S ${tree}/missing`, `S ${tree}/name with spaces`, `S ${tree}`])).toEqual([
+      { kind: "dir", entries: [{ kind: "dir", name: "0000:00:02.0" }] },
+      { kind: "link", target: "../../devices/pci0000:00/0000:00:02.0" },
       { kind: "file" },
       { kind: "none" },
       { kind: "file" },
+      {
+        kind: "dir",
+        entries: expect.arrayContaining([
+          { kind: "file", name: "binary" },
+          { kind: "other", name: "fifo" },
+          { kind: "link", name: "link" },
+          { kind: "file", name: "name with spaces" },
+          { kind: "dir", name: "sys" },
+          { kind: "file", name: ".hidden" },
+          { kind: "file", name: "..dots" },
+          { kind: "file", name: "back\\slash -n" },
+        ]),
+      },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProtocolError, ReplyReader, type Reply } from "../src/reply-reader.js";
 
-const GREETING = "vmforge-ssh-host 1";
+const GREETING = "vmforge-ssh-host 2";
 
 function read(chunks: Array<string | Buffer>, maxBody = 1024): Reply[] {
   const replies: Reply[] = [];
@@ -12,13 +12,13 @@ function read(chunks: Array<string | Buffer>, maxBody = 1024): Reply[] {
 
 describe("ReplyReader", () => {
   it("skips what a login prints before the greeting, then frames each reply", () => {
-    const replies = read(["Welcome to gpu-box\n", `${GREETING}\nF\nN\nL 17\n../../../d`, "evices\nC 3\nab\nD 4\na\nb\nU\nO\n"]);
+    const replies = read(["Welcome to gpu-box\n", `${GREETING}\nF\nN\nL ../../../d`, "evices\nC 3\nab\nD\nd a\nl b c\nf .hidden\n.\nU\nO\n"]);
     expect(replies).toEqual([
       { kind: "file" },
       { kind: "none" },
-      { kind: "link", target: Buffer.from("../../../devices\n") },
+      { kind: "link", target: "../../../devices" },
       { kind: "content", bytes: Buffer.from("ab\n") },
-      { kind: "dir", names: Buffer.from("a\nb\n") },
+      { kind: "dir", entries: [{ kind: "dir", name: "a" }, { kind: "link", name: "b c" }, { kind: "file", name: ".hidden" }] },
       { kind: "unreadable" },
       { kind: "other" },
     ]);
@@ -34,7 +34,8 @@ describe("ReplyReader", () => {
 
   it("refuses an unknown reply, a long header line and a body over the limit", () => {
     expect(() => read([`${GREETING}\nX\n`])).toThrow(ProtocolError);
-    expect(() => read([`${GREETING}\n${"F".repeat(100)}`])).toThrow(/over 32 bytes/);
+    expect(() => read([`${GREETING}\nD\nx name\n`])).toThrow(/unexpected folder entry/);
+    expect(() => read([`${GREETING}\n${"F".repeat(5000)}`])).toThrow(/over 4200 bytes/);
     expect(() => read([`${GREETING}\nC 2048\n`], 1024)).toThrow(/2048 bytes, more than the 1024/);
   });
 });
