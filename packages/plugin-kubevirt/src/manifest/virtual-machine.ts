@@ -1,0 +1,75 @@
+import type { UserVmRequest, VmDefinition } from "@vmforge/plugin-qemu-setup";
+import type { KubevirtTable } from "../config-schema.js";
+import { cloudInitParts } from "./cloud-init.js";
+import { diskParts } from "./disks.js";
+import { domainBasics } from "./domain.js";
+import { Findings, type Inexpressible } from "./findings.js";
+import { hostDeviceParts } from "./host-devices.js";
+import { networkParts } from "./networks.js";
+
+export interface KubevirtVmInput {
+  definition: VmDefinition;
+  request: UserVmRequest;
+  /** The [kubevirt] table, defaults filled in. */
+  table: KubevirtTable;
+  /** A Linux guest's cloud-init files, as written to cloud-init/. */
+  cloudInit?: { userData: string; networkConfig: string };
+}
+
+export interface KubevirtVmOutput {
+  /** The kubevirt.io/v1 VirtualMachine. */
+  vm: Record<string, unknown>;
+  /** The v1 Secret with the user-data, when it holds secrets. */
+  secret: Record<string, unknown> | null;
+  /** Why the user-data went into the Secret. */
+  secrets: string[];
+  warnings: Inexpressible[];
+  notes: string[];
+}
+
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "vmforge" };
+
+/** The VirtualMachine for a VM definition: a plain object, serialized by render.ts. */
+export function buildKubevirtVm(input: KubevirtVmInput): KubevirtVmOutput {
+  const { definition, request, table } = input;
+  const findings = new Findings();
+  const storage = diskParts(definition, request, table, findings);
+  const network = networkParts(definition, findings);
+  const passthrough = hostDeviceParts(definition, request, findings);
+  const cloudInit = input.cloudInit ? cloudInitParts(definition.name, table.namespace, input.cloudInit.userData, input.cloudInit.networkConfig) : undefined;
+  if (cloudInit && cloudInit.secret) findings.note(`The cloud-init user-data holds ${cloudInit.secrets.join(", ")}: it is in the Secret ${String((cloudInit.secret["metadata"] as { name: string }).name)} (kubevirt-secret.yaml), not in the VirtualMachine; apply that file first.`);
+
+  const devices: Record<string, unknown> = {
+    disks: [...storage.disks, ...(cloudInit ? [cloudInit.disk] : [])],
+    interfaces: network.interfaces,
+  };
+  if (definition.nics.length === 0) devices["autoattachPodInterface"] = false;
+  if (passthrough.gpus.length > 0) devices["gpus"] = passthrough.gpus;
+  if (passthrough.hostDevices.length > 0) devices["hostDevices"] = passthrough.hostDevices;
+  if (definition.firmware.tpm) devices["tpm"] = {};
+  if (definition.rng) devices["rng"] = {};
+  if (definition.display.type === "none") devices["autoattachGraphicsDevice"] = false;
+  if (definition.input.some((input) => input.type === "tablet")) devices["inputs"] = [{ name: "tablet", type: "tablet", bus: "usb" }];
+  if (definition.display.type === "gtk") findings.warn(["display", "type"], "a GTK window on this host has no place in KubeVirt; the VM has KubeVirt's VNC display (virtctl vnc)");
+  if (request.display.port !== undefined) findings.warn(["display", "port"], "a display port on this host has no place in KubeVirt; reach the display with virtctl vnc");
+
+  const metadata = { name: definition.name, ...(table.namespace !== undefined ? { namespace: table.namespace } : {}), labels: { ...MANAGED_BY }, ...(definition.description !== null ? { annotations: { description: definition.description } } : {}) };
+  const vm = {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata,
+    spec: {
+      runStrategy: table.run_strategy,
+      ...(storage.dataVolumeTemplates.length > 0 ? { dataVolumeTemplates: storage.dataVolumeTemplates } : {}),
+      template: {
+        metadata: { labels: { "kubevirt.io/vm": definition.name, ...MANAGED_BY } },
+        spec: {
+          domain: { ...domainBasics(definition, request, findings), devices },
+          networks: network.networks,
+          volumes: [...storage.volumes, ...(cloudInit ? [cloudInit.volume] : [])],
+        },
+      },
+    },
+  };
+  return { vm, secret: cloudInit?.secret ?? null, secrets: cloudInit?.secrets ?? [], warnings: findings.warnings, notes: findings.notes };
+}
