@@ -12,6 +12,7 @@ export const plugin = definePlugin({
   config: {
     tables: ["kubevirt"],
     schema: async () => (await import("./config-schema.js")).kubevirtTableSchema,
+    template: async () => (await import("./config-template.js")).kubevirtConfigTemplate,
   },
   stages: [
     {
