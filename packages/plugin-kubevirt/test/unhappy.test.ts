@@ -7,7 +7,7 @@ import { examplesDir, planPreflight } from "@vmforge/test-support";
 import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { plugin as kubevirtPlugin } from "../src/plugin.js";
 import { kubevirtVmKey } from "../src/contract.js";
-import { userDataSecrets } from "../src/manifest/cloud-init.js";
+import { cloudInitParts, INLINE_MAX_BYTES, userDataSecrets } from "../src/manifest/cloud-init.js";
 import { kubevirtToml, plan, planError } from "./support/plan.js";
 import { validateVirtualMachine } from "./support/kubevirt-schema.js";
 
@@ -39,6 +39,30 @@ describe("user-data that holds secrets goes into a Secret, not into the VirtualM
 
     expect(run.kernel.session.get(kubevirtVmKey)).toMatchObject({ secretPath, status: "done" });
     expect(run.kernel.session.get(kubevirtVmKey)!.notes).toContainEqual(expect.stringContaining("a password hash (passwd)"));
+  });
+
+  it("user-data longer than KubeVirt's 2048-byte inline limit goes to the Secret too, without secrets in it", async () => {
+    const packages = Array.from({ length: 200 }, (_, index) => `"package-${index}"`).join(", ");
+    const config = await kubevirtToml(join(examplesDir, "web-1.toml"), (text) => text.replace('packages = ["nginx"]', `packages = [${packages}]`));
+    const run = await plan(config);
+    const userData = await run.read("cloud-init/user-data");
+    expect(Buffer.byteLength(userData)).toBeGreaterThan(INLINE_MAX_BYTES);
+    const vm = await run.vm();
+    expect(validateVirtualMachine(vm).ok).toBe(true);
+    expect(vm.spec.template.spec.volumes.find((volume) => volume.cloudInitNoCloud)!.cloudInitNoCloud).toEqual({ secretRef: { name: "web-1-cloud-init" }, networkData: await run.read("cloud-init/network-config") });
+    const secret = parse(await run.read("kubevirt-secret.yaml")) as { stringData: Record<string, string> };
+    expect(secret.stringData).toEqual({ userdata: userData });
+    expect(run.kernel.session.get(kubevirtVmKey)!.notes).toContainEqual(expect.stringContaining("user-data longer than the 2048 bytes KubeVirt takes inline"));
+  });
+
+  it("a network-config over the limit goes to the Secret by networkDataSecretRef; short harmless files stay inline", () => {
+    const longNetwork = `version: 2\n${"# padding\n".repeat(300)}`;
+    const parts = cloudInitParts("vm", "ns", "#cloud-config\nhostname: vm\n", longNetwork);
+    expect(parts.volume).toEqual({ name: "cloudinitdisk", cloudInitNoCloud: { userData: "#cloud-config\nhostname: vm\n", networkDataSecretRef: { name: "vm-cloud-init" } } });
+    expect(parts.secret).toMatchObject({ metadata: { name: "vm-cloud-init", namespace: "ns" }, stringData: { networkdata: longNetwork } });
+    expect(Object.keys(parts.secret!["stringData"] as object)).toEqual(["networkdata"]);
+    const short = cloudInitParts("vm", undefined, "#cloud-config\nhostname: vm\n", "version: 2\n");
+    expect(short).toMatchObject({ secret: null, reasons: [], volume: { cloudInitNoCloud: { userData: "#cloud-config\nhostname: vm\n", networkData: "version: 2\n" } } });
   });
 
   it("finds password hashes, plain passwords, chpasswd and private keys anywhere in the document, and nothing in a harmless one", () => {

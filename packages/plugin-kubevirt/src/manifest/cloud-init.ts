@@ -43,19 +43,34 @@ export function userDataSecrets(userData: string): string[] {
 export interface CloudInitParts {
   disk: Record<string, unknown>;
   volume: Record<string, unknown>;
-  /** The Secret (a Kubernetes v1 Secret) when the user-data holds secrets. */
+  /** The Secret (a Kubernetes v1 Secret) when the user-data holds secrets or either file is too long to sit inline. */
   secret: Record<string, unknown> | null;
-  secrets: string[];
+  /** Why the Secret is there: what secrets the user-data holds, or which file is too long. */
+  reasons: string[];
 }
 
 export const CLOUD_INIT_VOLUME = "cloudinitdisk";
+/** KubeVirt's admission webhook refuses longer inline userData or networkData ("Should use UserDataSecretRef for larger data"). */
+export const INLINE_MAX_BYTES = 2048;
 
-/** The NoCloud data as a volume: inline, or the user-data from a Secret (`secretRef`) when it holds secrets. */
+/**
+ * The NoCloud data as a volume: inline, or from a Secret (`secretRef` for the user-data,
+ * `networkDataSecretRef` for the network-config) when the user-data holds secrets or a file is
+ * longer than KubeVirt takes inline.
+ */
 export function cloudInitParts(vmName: string, namespace: string | undefined, userData: string, networkConfig: string): CloudInitParts {
-  const secrets = userDataSecrets(userData);
   const disk = { name: CLOUD_INIT_VOLUME, disk: { bus: "virtio" } };
-  if (secrets.length === 0) {
-    return { disk, volume: { name: CLOUD_INIT_VOLUME, cloudInitNoCloud: { userData, networkData: networkConfig } }, secret: null, secrets };
+  const found = userDataSecrets(userData);
+  const userTooLong = Buffer.byteLength(userData, "utf8") > INLINE_MAX_BYTES;
+  const networkTooLong = Buffer.byteLength(networkConfig, "utf8") > INLINE_MAX_BYTES;
+  const userInSecret = found.length > 0 || userTooLong;
+  const reasons = [
+    ...found.map((what) => `user-data with ${what}`),
+    ...(userTooLong ? [`user-data longer than the ${INLINE_MAX_BYTES} bytes KubeVirt takes inline`] : []),
+    ...(networkTooLong ? [`network-config longer than the ${INLINE_MAX_BYTES} bytes KubeVirt takes inline`] : []),
+  ];
+  if (!userInSecret && !networkTooLong) {
+    return { disk, volume: { name: CLOUD_INIT_VOLUME, cloudInitNoCloud: { userData, networkData: networkConfig } }, secret: null, reasons: [] };
   }
   const name = `${vmName}-cloud-init`;
   const secret = {
@@ -63,8 +78,12 @@ export function cloudInitParts(vmName: string, namespace: string | undefined, us
     kind: "Secret",
     metadata: { name, ...(namespace !== undefined ? { namespace } : {}), labels: { "app.kubernetes.io/managed-by": "vmforge" } },
     type: "Opaque",
-    // KubeVirt reads the key "userdata" (or "userData") of the Secret secretRef names.
-    stringData: { userdata: userData },
+    // KubeVirt reads the key "userdata" of the Secret secretRef names, "networkdata" of networkDataSecretRef's.
+    stringData: { ...(userInSecret ? { userdata: userData } : {}), ...(networkTooLong ? { networkdata: networkConfig } : {}) },
   };
-  return { disk, volume: { name: CLOUD_INIT_VOLUME, cloudInitNoCloud: { secretRef: { name }, networkData: networkConfig } }, secret, secrets };
+  const source = {
+    ...(userInSecret ? { secretRef: { name } } : { userData }),
+    ...(networkTooLong ? { networkDataSecretRef: { name } } : { networkData: networkConfig }),
+  };
+  return { disk, volume: { name: CLOUD_INIT_VOLUME, cloudInitNoCloud: source }, secret, reasons };
 }

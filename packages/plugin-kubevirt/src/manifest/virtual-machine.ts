@@ -19,10 +19,10 @@ export interface KubevirtVmInput {
 export interface KubevirtVmOutput {
   /** The kubevirt.io/v1 VirtualMachine. */
   vm: Record<string, unknown>;
-  /** The v1 Secret with the user-data, when it holds secrets. */
+  /** The v1 Secret with the user-data (secrets, or too long to sit inline) and/or the network-config (too long). */
   secret: Record<string, unknown> | null;
-  /** Why the user-data went into the Secret. */
-  secrets: string[];
+  /** Why cloud-init data went into the Secret. */
+  secretReasons: string[];
   warnings: Inexpressible[];
   notes: string[];
 }
@@ -37,7 +37,7 @@ export function buildKubevirtVm(input: KubevirtVmInput): KubevirtVmOutput {
   const network = networkParts(definition, findings);
   const passthrough = hostDeviceParts(definition, request, findings);
   const cloudInit = input.cloudInit ? cloudInitParts(definition.name, table.namespace, input.cloudInit.userData, input.cloudInit.networkConfig) : undefined;
-  if (cloudInit && cloudInit.secret) findings.note(`The cloud-init user-data holds ${cloudInit.secrets.join(", ")}: it is in the Secret ${String((cloudInit.secret["metadata"] as { name: string }).name)} (kubevirt-secret.yaml), not in the VirtualMachine; apply that file first.`);
+  if (cloudInit?.secret) findings.note(`cloud-init data in the Secret ${definition.name}-cloud-init (kubevirt-secret.yaml), not in the VirtualMachine, for ${cloudInit.reasons.join(", ")}; apply that file first.`);
 
   const devices: Record<string, unknown> = {
     disks: [...storage.disks, ...(cloudInit ? [cloudInit.disk] : [])],
@@ -71,5 +71,5 @@ export function buildKubevirtVm(input: KubevirtVmInput): KubevirtVmOutput {
       },
     },
   };
-  return { vm, secret: cloudInit?.secret ?? null, secrets: cloudInit?.secrets ?? [], warnings: findings.warnings, notes: findings.notes };
+  return { vm, secret: cloudInit?.secret ?? null, secretReasons: cloudInit?.reasons ?? [], warnings: findings.warnings, notes: findings.notes };
 }

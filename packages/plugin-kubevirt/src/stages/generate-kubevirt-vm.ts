@@ -36,8 +36,8 @@ export async function run(ctx: StageContext): Promise<void> {
 
   let secretPath: string | null = null;
   if (built.secret) {
-    // The user-data's secrets: for the VM's owner only, like cloud-init/user-data.
-    const secret = await ctx.writeArtifact(KUBEVIRT_SECRET_ARTIFACT, renderYaml(built.secret, "cloud-init user-data of the VM (it holds secrets): kubectl apply -f this file before kubevirt-vm.yaml"), { description: "the KubeVirt VM's cloud-init Secret", mode: 0o600 });
+    // It may hold the user-data's secrets: for the VM's owner only, like cloud-init/user-data.
+    const secret = await ctx.writeArtifact(KUBEVIRT_SECRET_ARTIFACT, renderYaml(built.secret, "cloud-init data of the VM (it may hold secrets): kubectl apply -f this file before kubevirt-vm.yaml"), { description: "the KubeVirt VM's cloud-init Secret", mode: 0o600 });
     secretPath = secret.path;
   }
   const artifact = await ctx.writeArtifact(KUBEVIRT_VM_ARTIFACT, renderYaml(built.vm, `KubeVirt VirtualMachine written by vmforge from ${request.source.path}: kubectl apply -f this file`), { description: "the KubeVirt VirtualMachine (kubectl apply -f)" });
