@@ -23,6 +23,8 @@ export const plugin = definePlugin({
         { key: "user_vm_request", provider: QEMU_SETUP },
         // Optional: a Linux guest's user-data and network-config; orders this stage after them when present.
         { key: "cloud_init_user_data", optional: true, provider: LINUX_SETUP },
+        // Optional: media other guest plugins attach (an answer-file ISO) are files of this host: warnings.
+        { key: "guest_media", optional: true, provider: QEMU_SETUP },
       ],
       writes: ["kubevirt_vm"],
       optional: true,

@@ -7,6 +7,9 @@ import { examplesDir, planPreflight } from "@vmforge/test-support";
 import { plugin as qemuSetupPlugin } from "@vmforge/plugin-qemu-setup/plugin";
 import { plugin as kubevirtPlugin } from "../src/plugin.js";
 import { kubevirtVmKey } from "../src/contract.js";
+import { kubevirtTableSchema } from "../src/config-schema.js";
+import { buildKubevirtVm } from "../src/manifest/virtual-machine.js";
+import { guestMediaKey, userVmRequestKey, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { cloudInitParts, INLINE_MAX_BYTES, userDataSecrets } from "../src/manifest/cloud-init.js";
 import { kubevirtToml, plan, planError } from "./support/plan.js";
 import { validateVirtualMachine } from "./support/kubevirt-schema.js";
@@ -172,6 +175,19 @@ describe("what KubeVirt cannot express is a warning naming the TOML key", () => 
       { name: "net0", pod: {} },
       { name: "net2", multus: { networkName: "tap0" } },
     ]);
+  });
+});
+
+describe("media other guest plugins attach", () => {
+  it("are warnings on vm.guest; the cloud-init seed and [[cdrom]] are not (they have their own handling)", async () => {
+    const run = await plan(await kubevirtToml(join(examplesDir, "web-1.toml")));
+    const session = run.kernel.session;
+    const media = session.get(guestMediaKey)!;
+    expect(media.map((medium) => medium.producer)).toEqual(["@vmforge/plugin-linux-setup"]);
+    const answer = { kind: "cdrom" as const, path: "/srv/vm/autounattend.iso", format: "raw" as const, label: "autounattend", readonly: true, producer: "vmforge-plugin-windows" };
+    const built = buildKubevirtVm({ definition: session.get(vmDefinitionKey)!, request: session.get(userVmRequestKey)!, table: kubevirtTableSchema.parse({}), media: [...media, answer] });
+    expect(built.warnings).toEqual([{ keyPath: ["vm", "guest"], message: expect.stringContaining("vmforge-plugin-windows attaches /srv/vm/autounattend.iso (autounattend), a file on this host"), fix: expect.any(String) }]);
+    expect(validateVirtualMachine(built.vm).ok).toBe(true);
   });
 });
 

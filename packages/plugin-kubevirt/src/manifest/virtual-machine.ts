@@ -1,4 +1,4 @@
-import type { UserVmRequest, VmDefinition } from "@vmforge/plugin-qemu-setup";
+import type { GuestMedium, UserVmRequest, VmDefinition } from "@vmforge/plugin-qemu-setup";
 import type { KubevirtTable } from "../config-schema.js";
 import { cloudInitParts } from "./cloud-init.js";
 import { diskParts } from "./disks.js";
@@ -14,7 +14,12 @@ export interface KubevirtVmInput {
   table: KubevirtTable;
   /** A Linux guest's cloud-init files, as written to cloud-init/. */
   cloudInit?: { userData: string; networkConfig: string };
+  /** session.guest_media: the seed ISO and [[cdrom]]s are handled; what other guest plugins attach is a warning. */
+  media?: GuestMedium[];
 }
+
+/** Media whose content the VirtualMachine carries another way: the cloud-init seed (a NoCloud volume) and [[cdrom]] (a warning of its own). */
+const HANDLED_MEDIA = new Set(["@vmforge/plugin-linux-setup", "@vmforge/plugin-qemu-setup"]);
 
 export interface KubevirtVmOutput {
   /** The kubevirt.io/v1 VirtualMachine. */
@@ -50,6 +55,10 @@ export function buildKubevirtVm(input: KubevirtVmInput): KubevirtVmOutput {
   if (definition.rng) devices["rng"] = {};
   if (definition.display.type === "none") devices["autoattachGraphicsDevice"] = false;
   if (definition.input.some((input) => input.type === "tablet")) devices["inputs"] = [{ name: "tablet", type: "tablet", bus: "usb" }];
+  for (const medium of input.media ?? []) {
+    if (HANDLED_MEDIA.has(medium.producer)) continue;
+    findings.warn(["vm", "guest"], `${medium.producer} attaches ${medium.path}${medium.label ? ` (${medium.label})` : ""}, a file on this host, which a VirtualMachine cannot carry; it is left out`, "Upload it into a claim (virtctl image-upload) and add it to the YAML as a disk or cdrom.");
+  }
   if (definition.display.type === "gtk") findings.warn(["display", "type"], "a GTK window on this host has no place in KubeVirt; the VM has KubeVirt's VNC display (virtctl vnc)");
   if (request.display.port !== undefined) findings.warn(["display", "port"], "a display port on this host has no place in KubeVirt; reach the display with virtctl vnc");
 

@@ -1,6 +1,6 @@
 import type { StageContext } from "@vmforge/kernel";
 import { cloudInitUserDataKey } from "@vmforge/plugin-linux-setup/contract";
-import { locateTomlKey, userVmRequestKey, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
+import { guestMediaKey, locateTomlKey, userVmRequestKey, vmDefinitionKey } from "@vmforge/plugin-qemu-setup";
 import { guestRequest } from "@vmforge/plugin-qemu-setup/guest";
 import { kubevirtTableSchema } from "../config-schema.js";
 import { KUBEVIRT_SECRET_ARTIFACT, KUBEVIRT_VM_ARTIFACT, kubevirtVmKey } from "../contract.js";
@@ -31,7 +31,7 @@ export async function run(ctx: StageContext): Promise<void> {
   }
 
   const cloudInit = ctx.tryGet(cloudInitUserDataKey);
-  const built = buildKubevirtVm({ definition, request, table, ...(cloudInit ? { cloudInit } : {}) });
+  const built = buildKubevirtVm({ definition, request, table, media: ctx.items(guestMediaKey), ...(cloudInit ? { cloudInit } : {}) });
   if (ctx.runName === undefined) ctx.setRunName(definition.name);
 
   let secretPath: string | null = null;
