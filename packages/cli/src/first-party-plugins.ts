@@ -7,6 +7,7 @@ export const FIRST_PARTY_PLUGINS: readonly string[] = [
   "@vmforge/plugin-qemu-setup",
   "@vmforge/plugin-vfio-configurator",
   "@vmforge/plugin-libvirt-xml",
+  "@vmforge/plugin-kubevirt",
   "@vmforge/plugin-linux-setup",
   "@vmforge/plugin-recovery",
   "@vmforge/plugin-lifecycle",

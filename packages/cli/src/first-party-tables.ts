@@ -16,6 +16,7 @@ export const FIRST_PARTY_TABLES: Readonly<Record<string, string>> = {
   usb: "@vmforge/plugin-qemu-setup",
   output: "@vmforge/plugin-qemu-setup",
   linux: "@vmforge/plugin-linux-setup",
+  kubevirt: "@vmforge/plugin-kubevirt",
 };
 
 /** The package that reads a VM description's `[vm]`: named when nothing reads the file at all. */

@@ -246,6 +246,8 @@ export const cdromTable = z.strictObject({
 
 export const outputTable = z.strictObject({
   libvirt_xml: z.boolean().default(false),
+  /** Absent = false; optional so that requests made before the key existed stay valid. */
+  kubevirt: z.boolean().optional(),
 });
 
 /** Each table this plugin owns and its schema; absent tables get their defaults. */
@@ -349,4 +351,5 @@ export const ALLOWED: Record<string, string> = {
   "usb.devices[].product": 'four hex digits, e.g. "c52b"',
   output: "a table [output]",
   "output.libvirt_xml": "true | false",
+  "output.kubevirt": "true | false",
 };

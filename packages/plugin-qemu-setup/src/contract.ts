@@ -133,6 +133,8 @@ export const requestUsbSchema = z.object({
 
 export const requestOutputSchema = z.object({
   libvirt_xml: z.boolean(),
+  /** Also write kubevirt-vm.yaml (@vmforge/plugin-kubevirt); absent = false. */
+  kubevirt: z.boolean().optional(),
 });
 
 export const userVmRequestSchema = z.object({

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const packagesDir = join(dirname(new URL(import.meta.url).pathname), "..", "..");
-const PRODUCERS = ["plugin-qemu-setup", "plugin-env-check", "plugin-linux-setup", "plugin-libvirt-xml", "plugin-vfio-configurator"];
+const PRODUCERS = ["plugin-qemu-setup", "plugin-env-check", "plugin-linux-setup", "plugin-libvirt-xml", "plugin-kubevirt", "plugin-vfio-configurator"];
 
 /** The static value imports of a module (type-only imports load nothing). */
 function valueImports(file: string): string[] {

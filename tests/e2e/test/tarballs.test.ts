@@ -19,7 +19,7 @@ const registry = requirement(
 const hostRoot = join(examplesDir, "hosts", "z370-gt1030");
 const web1 = join(examplesDir, "web-1.toml");
 const windowsExample = join(examplesDir, "vmforge-plugin-windows");
-const FIRST_PARTY = ["@vmforge/plugin-env-check", "@vmforge/plugin-libvirt-xml", "@vmforge/plugin-lifecycle", "@vmforge/plugin-linux-setup", "@vmforge/plugin-qemu-setup", "@vmforge/plugin-recovery", "@vmforge/plugin-vfio-configurator"];
+const FIRST_PARTY = ["@vmforge/plugin-env-check", "@vmforge/plugin-kubevirt", "@vmforge/plugin-libvirt-xml", "@vmforge/plugin-lifecycle", "@vmforge/plugin-linux-setup", "@vmforge/plugin-qemu-setup", "@vmforge/plugin-recovery", "@vmforge/plugin-vfio-configurator"];
 
 const pluginNames = (stdout: string) => (JSON.parse(stdout) as { plugins: Array<{ package: string }> }).plugins.map((plugin) => plugin.package);
 

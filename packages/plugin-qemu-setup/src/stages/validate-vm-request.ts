@@ -18,6 +18,9 @@ export async function run(ctx: StageContext): Promise<void> {
   if (request.output.libvirt_xml && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "qemu_setup:generate_libvirt_xml"))) {
     warnings.push({ code: "W_LIBVIRT_UNHANDLED", text: "[output] libvirt_xml = true, but no installed plugin writes domain.xml.", fix: "Install @vmforge/plugin-libvirt-xml (`npm install @vmforge/plugin-libvirt-xml`)." });
   }
+  if (request.output.kubevirt === true && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "kubevirt:generate_kubevirt_vm"))) {
+    warnings.push({ code: "W_KUBEVIRT_UNHANDLED", text: "[output] kubevirt = true, but no installed plugin writes kubevirt-vm.yaml.", fix: "Install @vmforge/plugin-kubevirt (`npm install @vmforge/plugin-kubevirt`)." });
+  }
   for (const warning of warnings) ctx.ui.warn(warning.text, warning.fix, warning.code);
   if (problems.length > 0) throw validationError(problems);
   await recordUserFiles(ctx, request, fit);
