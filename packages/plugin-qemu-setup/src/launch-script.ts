@@ -53,6 +53,8 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
   if (definition.cpu.pinning) lines.push(...pinningLines(definition, definition.cpu.pinning));
   lines.push(`exec ${shellQuote(program!)} \\`);
   args.forEach((argument, index) => lines.push(`  ${fallback?.variables.get(index) ?? shellQuote(argument)} \\`));
+  // With pinning QEMU starts paused; the pinning job resumes it unless the caller passed -S.
+  if (definition.cpu.pinning) lines.push("  -S \\");
   lines.push('  "$@"', "");
   return lines.join("\n");
 }
@@ -93,11 +95,12 @@ function tcgFallback(definition: VmDefinition, args: readonly string[]): Fallbac
 }
 
 /**
- * Pins QEMU's threads once it runs: a background job waits for the QMP socket, asks
- * `query-cpus-fast` for each vCPU's thread id, pins every thread of the process to the
- * emulator's CPUs (`taskset -apc`), then each vCPU thread to its own CPU (`taskset -pc`). It
+ * Pins QEMU's threads before the guest runs: QEMU starts paused (-S), a background job waits
+ * for the QMP socket, asks `query-cpus-fast` for each vCPU's thread id, pins every thread of the
+ * process to the emulator's CPUs (`taskset -apc`), then each vCPU thread to its own CPU
+ * (`taskset -pc`), then resumes the guest (QMP `cont`) unless the caller passed -S itself. It
  * runs beside QEMU (the script execs QEMU, so `$$` is QEMU's pid); when it cannot pin, it says
- * why and stops the VM rather than leave it running unpinned.
+ * why and kills QEMU, whose guest never ran, rather than run it unpinned.
  */
 function pinningLines(definition: VmDefinition, pinning: VmCpuPinning): string[] {
   const qmp = shellQuote(definition.qmpSocket);
@@ -141,8 +144,13 @@ function pinningLines(definition: VmDefinition, pinning: VmCpuPinning): string[]
     `    ${fail("taskset could not pin a vCPU thread (it needs the same user as QEMU, or CAP_SYS_NICE).")}`,
     "    return 1",
     "  }",
+    `  [ "$user_paused" = yes ] && return 0`,
+    `  printf '%s\\n' '{"execute":"qmp_capabilities"}' '{"execute":"cont"}' | socat -t 2 - UNIX-CONNECT:${qmp} 2>/dev/null | grep -c '"return": {}' | grep -q 2 || { ${fail("QEMU did not resume after its vCPUs were pinned (QMP cont).")}; return 1; }`,
     "}",
+    "user_paused=no",
+    'for argument in "$@"; do [ "$argument" = "-S" ] && user_paused=yes; done',
     "qemu_pid=$$",
-    '( pin_vcpus || kill "$qemu_pid" ) &',
+    // QEMU starts paused (-S below): the guest never runs unpinned, so a VM that cannot be pinned is killed before it ran.
+    '( pin_vcpus || kill -KILL "$qemu_pid" ) &',
   ];
 }

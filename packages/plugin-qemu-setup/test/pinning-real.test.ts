@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { createConnection } from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { all, describeWhen, tool } from "@vmforge/test-support";
@@ -74,6 +75,73 @@ describeWhen(all(tool("qemu-system-x86_64", "qemu-system-x86"), tool("taskset", 
     expect(vcpu).toBeDefined();
     expect(await allowed(child.pid!, vcpu!)).toBe("1");
     expect(await allowed(child.pid!, child.pid!)).toBe("0");
+    // The caller's -S is kept: the guest waits, pinned.
+    expect(await qmpStatus(definition.qmpSocket)).toBe("prelaunch");
+  });
+
+  it("without -S: QEMU starts paused, and the job resumes the guest once its vCPU is pinned", async () => {
+    const { script, definition } = await launchScriptOf('[vm]\nname = "pin-run"\n[cpu]\ncores = 1\npinning = [1]\n[firmware]\ntype = "bios"\n');
+    expect(await readFile(script, "utf8")).toContain("  -S \\\n  \"$@\"");
+    const child = spawn(script, [], { stdio: ["ignore", "ignore", "pipe"] });
+    children.push(child);
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    let status: string | undefined;
+    for (let attempt = 0; attempt < 300 && child.exitCode === null; attempt++) {
+      status = await qmpStatus(definition.qmpSocket).catch(() => undefined);
+      if (status === "running") break;
+      await sleep(100);
+    }
+    expect(status, stderr).toBe("running");
+    expect(await allowed(child.pid!, (await vcpuThread(child.pid!, 0))!)).toBe("1");
+  });
+});
+
+/** QEMU's run state over a short QMP conversation (the launch script's job may hold the socket a moment). */
+function qmpStatus(socketPath: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    let buffer = "";
+    socket.setEncoding("utf8");
+    socket.on("error", reject);
+    socket.on("data", (chunk: string) => {
+      buffer += chunk;
+      const status = buffer.match(/"status": "([a-z-]+)"/);
+      if (status) {
+        socket.end();
+        resolve(status[1]);
+      }
+    });
+    socket.on("close", () => resolve(undefined));
+    socket.write('{"execute":"qmp_capabilities"}\n{"execute":"query-status"}\n');
+  });
+}
+
+/** Four CPUs on paper; this machine has two, so CPU 3 cannot be pinned to. */
+const fourCpuHost = fakeEnvironment({
+  kvm: false,
+  logicalCpus: 4,
+  coresPerSocket: 4,
+  threadsPerCore: 1,
+  topology: {
+    cpus: [0, 1, 2, 3].map((cpu) => ({ cpu, online: true, core: cpu, package: 0, die: 0, threadSiblings: [cpu], l3: [0, 1, 2, 3], node: 0 })),
+    nodes: [{ id: 0, cpus: [0, 1, 2, 3] }],
+  },
+});
+
+describeWhen(all(tool("qemu-system-x86_64", "qemu-system-x86"), tool("taskset", "util-linux"), tool("socat", "socat")))("launch.sh stops a VM it cannot pin", () => {
+  it.skipIf(availableParallelism() > 3)("a vCPU CPU taskset refuses: the error on stderr, QEMU killed", async () => {
+    const { script } = await launchScriptOf('[vm]\nname = "pin-refused"\n[cpu]\ncores = 1\npinning = [3]\n[firmware]\ntype = "bios"\n', fourCpuHost);
+    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+      const child = spawn(script, ["-S"], { stdio: ["ignore", "ignore", "pipe"] });
+      children.push(child);
+      let stderr = "";
+      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
+    });
+    // Killed before its guest ran: SIGKILL, never a clean exit 0.
+    expect(result.signal, result.stderr).toBe("SIGKILL");
+    expect(result.stderr).toContain("launch.sh: error: taskset could not pin a vCPU thread");
   });
 });
 
