@@ -78,6 +78,35 @@ export const CpuInfoSchema = z.object({
   }),
 });
 
+/** One logical CPU as /sys/devices/system/cpu/cpuN tells it; null where the kernel does not say. */
+export const HostCpuSchema = z.object({
+  /** N of cpuN: the number taskset, isolcpus and libvirt's cpuset use. */
+  cpu: z.number().int().nonnegative(),
+  online: z.boolean(),
+  /** topology/core_id: unique within a package (and die), not across the machine. */
+  core: z.number().int().nullable(),
+  /** topology/physical_package_id: the socket. */
+  package: z.number().int().nullable(),
+  die: z.number().int().nullable(),
+  /** topology/thread_siblings_list: the logical CPUs of the same core, this one included. */
+  threadSiblings: z.array(z.number().int().nonnegative()),
+  /** The level-3 cache's shared_cpu_list (cache/indexN with level 3); null without an L3. */
+  l3: z.array(z.number().int().nonnegative()).nullable(),
+  /** The NUMA node whose cpulist holds it; null without /sys/devices/system/node. */
+  node: z.number().int().nonnegative().nullable(),
+});
+
+export const NumaNodeSchema = z.object({
+  id: z.number().int().nonnegative(),
+  cpus: z.array(z.number().int().nonnegative()),
+});
+
+/** Where each logical CPU sits; empty lists when the host hides it (a container). */
+export const CpuTopologySchema = z.object({
+  cpus: z.array(HostCpuSchema),
+  nodes: z.array(NumaNodeSchema),
+});
+
 export const HugepagePoolSchema = z.object({
   sizeBytes: z.number().int().positive(),
   total: z.number().int().nonnegative(),
@@ -253,6 +282,8 @@ export const EnvironmentDataSchema = z.object({
   os: OsInfoSchema,
   kernel: KernelInfoSchema,
   cpu: CpuInfoSchema,
+  /** Absent in environment data saved before topology was read: empty. */
+  topology: CpuTopologySchema.default({ cpus: [], nodes: [] }),
   memory: MemoryInfoSchema,
   kvm: KvmInfoSchema,
   firmware: FirmwareInfoSchema,
@@ -318,6 +349,9 @@ export type KernelCmdline = z.infer<typeof KernelCmdlineSchema>;
 export type KernelInfo = z.infer<typeof KernelInfoSchema>;
 export type CpuVendor = z.infer<typeof CpuVendorSchema>;
 export type CpuInfo = z.infer<typeof CpuInfoSchema>;
+export type HostCpu = z.infer<typeof HostCpuSchema>;
+export type NumaNode = z.infer<typeof NumaNodeSchema>;
+export type CpuTopology = z.infer<typeof CpuTopologySchema>;
 export type HugepagePool = z.infer<typeof HugepagePoolSchema>;
 export type MemoryInfo = z.infer<typeof MemoryInfoSchema>;
 export type KvmInfo = z.infer<typeof KvmInfoSchema>;
@@ -341,7 +375,7 @@ export type HostReport = z.infer<typeof HostReportSchema>;
 
 /** What the gather stages hand to `env_check:finalize_host_report`. */
 export const HostOsFactsSchema = z.object({ os: OsInfoSchema, kernel: KernelInfoSchema, firmware: FirmwareInfoSchema });
-export const HostCpuFactsSchema = z.object({ cpu: CpuInfoSchema, kvm: KvmInfoSchema });
+export const HostCpuFactsSchema = z.object({ cpu: CpuInfoSchema, kvm: KvmInfoSchema, topology: CpuTopologySchema.default({ cpus: [], nodes: [] }) });
 export const HostPciFactsSchema = z.object({ devices: z.array(PciDeviceSchema), gpus: z.array(GpuInfoSchema) });
 export type HostOsFacts = z.infer<typeof HostOsFactsSchema>;
 export type HostCpuFacts = z.infer<typeof HostCpuFactsSchema>;

@@ -3,6 +3,7 @@ import type { EnvironmentData, HostCpuFacts, HostOsFacts, HostPciFacts, IommuInf
 import { readBlockDevices } from "./host/block-devices.js";
 import { readKernelCmdline } from "./host/cmdline.js";
 import { readCpuInfo } from "./host/cpuinfo.js";
+import { readCpuTopology } from "./host/cpu-topology.js";
 import { readFirmware } from "./host/firmware.js";
 import { findGpus } from "./host/gpu-functions.js";
 import { readIommu } from "./host/iommu.js";
@@ -19,8 +20,8 @@ export async function gatherOsFacts(host: HostRoot): Promise<HostOsFacts> {
 }
 
 export async function gatherCpuFacts(host: HostRoot): Promise<HostCpuFacts> {
-  const [cpu, kvm] = await Promise.all([readCpuInfo(host), readKvm(host)]);
-  return { cpu, kvm };
+  const [cpu, kvm, topology] = await Promise.all([readCpuInfo(host), readKvm(host), readCpuTopology(host)]);
+  return { cpu, kvm, topology };
 }
 
 export async function gatherPciFacts(host: HostRoot): Promise<HostPciFacts> {
@@ -45,6 +46,7 @@ export function assembleEnvironment(parts: EnvironmentParts): EnvironmentData {
     os: parts.os.os,
     kernel: parts.os.kernel,
     cpu: parts.cpu.cpu,
+    topology: parts.cpu.topology,
     memory: parts.memory,
     kvm: parts.cpu.kvm,
     firmware: parts.os.firmware,

@@ -15,7 +15,7 @@ export const plugin = definePlugin({
     },
     {
       id: "env_check:gather_cpu_info",
-      description: "Reads /proc/cpuinfo (vendor, topology, vmx/svm, ept/npt, hypervisor) and /dev/kvm with the kvm modules",
+      description: "Reads /proc/cpuinfo (vendor, topology, vmx/svm, ept/npt, hypervisor), each CPU's core, SMT siblings, L3 group and NUMA node under /sys/devices/system, and /dev/kvm with the kvm modules",
       writes: ["host_cpu"],
       load: () => import("./stages/gather-cpu-info.js"),
     },

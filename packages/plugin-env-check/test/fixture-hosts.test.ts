@@ -31,6 +31,26 @@ describe("every fixture host gives the verdict its SOURCE.md states", () => {
     const igpu = host.gpu("0000:00:02.0");
     expect(igpu.verdict).toBe("host-gpu");
     expect(igpu.driver).toBe("i915");
+    // lscpu-e.txt: six cores, no SMT siblings, one L3, one node.
+    expect(host.env.topology.cpus.map((cpu) => cpu.threadSiblings)).toEqual([[0], [1], [2], [3], [4], [5]]);
+    expect(host.env.topology.nodes).toEqual([{ id: 0, cpus: [0, 1, 2, 3, 4, 5] }]);
+  });
+
+  fixture("amd-ryzen7-2700x-two-ccx-topology", async () => {
+    const host = await checkCase("amd-ryzen7-2700x-two-ccx-topology");
+    const cpus = host.env.topology.cpus;
+    expect(cpus).toHaveLength(16);
+    expect(cpus.map((cpu) => cpu.threadSiblings.join(","))).toEqual([...Array.from({ length: 8 }, (_, core) => `${core},${core + 8}`), ...Array.from({ length: 8 }, (_, core) => `${core},${core + 8}`)]);
+    expect(new Set(cpus.map((cpu) => cpu.l3!.join(",")))).toEqual(new Set(["0,1,2,3,8,9,10,11", "4,5,6,7,12,13,14,15"]));
+  });
+
+  fixture("intel-xeon-gold-6126-two-socket-numa", async () => {
+    const host = await checkCase("intel-xeon-gold-6126-two-socket-numa");
+    expect(host.env.topology.nodes.map((node) => [node.id, node.cpus[0], node.cpus.at(-1)])).toEqual([
+      [0, 0, 11],
+      [1, 12, 23],
+    ]);
+    expect(new Set(host.env.topology.cpus.map((cpu) => cpu.package))).toEqual(new Set([0, 1]));
   });
 
   fixture("intel-asrock-z170-gtx960-igpu-clean", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isVmforgeError } from "@vmforge/kernel";
 import { LibvirtXmlErrorCode } from "../src/errors.js";
 import { renderDomainXml } from "../src/xml/domain.js";
-import { bios, biosMinimal, definition, disk, nic, nvmeBridge, passthroughUsb, secureBootTpm, seedIso, web1 } from "./support/definitions.js";
+import { bios, biosMinimal, definition, disk, nic, nvmeBridge, passthroughUsb, pinnedHyperv, secureBootTpm, seedIso, web1 } from "./support/definitions.js";
 import { attribute, child, children, parseDomain, text, type ParsedElement } from "./support/parse-xml.js";
 
 const render = (...args: Parameters<typeof renderDomainXml>) => {
@@ -389,5 +389,35 @@ describe("controllers, console, display and the rest", () => {
 
   it("the same definition gives the same bytes", () => {
     expect(renderDomainXml({ definition: passthroughUsb() }).xml).toBe(renderDomainXml({ definition: passthroughUsb() }).xml);
+  });
+});
+
+describe("CPU pinning and Hyper-V", () => {
+  it("<cputune>: each vCPU on its host CPU in vCPU order, the emulator beside them", () => {
+    const xml = renderDomainXml({ definition: pinnedHyperv() }).xml;
+    expect(xml).toContain('<vcpupin vcpu="0" cpuset="4"/>\n    <vcpupin vcpu="1" cpuset="12"/>');
+    expect(xml).toContain('<vcpupin vcpu="7" cpuset="15"/>');
+    expect(xml).toContain('<emulatorpin cpuset="0,1,2,3,8,9,10,11"/>');
+    expect(xml).not.toContain("iothreadpin");
+    expect(xml).toMatch(/<cpu mode="host-passthrough"[^>]*>\s*<topology sockets="1" cores="4" threads="2"\/>\s*<cache mode="passthrough"\/>\s*<feature policy="require" name="topoext"\/>/);
+  });
+
+  it("<hyperv mode='custom'> with every enlightenment, stimer direct, the vendor id; KVM hidden; the Hyper-V clock", () => {
+    const xml = renderDomainXml({ definition: pinnedHyperv() }).xml;
+    for (const name of ["relaxed", "vapic", "vpindex", "runtime", "synic", "reset", "frequencies", "tlbflush", "ipi"]) expect(xml).toContain(`<${name} state="on"/>`);
+    expect(xml).toContain('<spinlocks state="on" retries="8191"/>');
+    expect(xml).toContain('<stimer state="on">\n        <direct state="on"/>\n      </stimer>');
+    expect(xml).toContain('<vendor_id state="on" value="vmforge"/>');
+    expect(xml).toContain('<kvm>\n      <hidden state="on"/>\n    </kvm>');
+    expect(xml).toContain('<timer name="hypervclock" present="yes"/>');
+  });
+
+  it("hide_hypervisor alone: a vendor id and KVM hidden, no enlightenment; none of it without hyperv in the definition", () => {
+    const base = pinnedHyperv();
+    const hidden = renderDomainXml({ definition: { ...base, cpu: { ...base.cpu, hyperv: { ...base.cpu.hyperv!, enlightenments: [], stimerDirect: false } } } }).xml;
+    expect(hidden).toMatch(/<hyperv mode="custom">\s*<vendor_id state="on" value="vmforge"\/>\s*<\/hyperv>/);
+    expect(hidden).not.toContain("hypervclock");
+    const plain = renderDomainXml({ definition: web1() }).xml;
+    for (const absent of ["<hyperv", "<kvm>", "<cputune>", "<cache", "topoext"]) expect(plain).not.toContain(absent);
   });
 });

@@ -14,6 +14,8 @@ const CPU_MODEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** q35's limit in QEMU 7.2 (288); later QEMU allows more but libvirt and OVMF stay lower. */
 export const MAX_VCPUS = 288;
 export const MAX_SATA_DISKS = 6;
+/** Host CPU numbers: Linux's NR_CPUS tops out at 8192. */
+export const MAX_HOST_CPU = 8191;
 
 function size(options: { min: number; multipleOf?: number; what: string }) {
   return z.string().transform((text, ctx) => {
@@ -82,13 +84,35 @@ export const cpuTable = z
     cores: z.number().int().min(1).max(MAX_VCPUS).default(2),
     threads: z.number().int().min(1).max(MAX_VCPUS).default(1),
     model: z.string().regex(CPU_MODEL, "must be host-passthrough, host-model, max or a QEMU CPU model name (letters, digits, . _ -)").default("host-passthrough"),
+    pinning: z
+      .union([z.literal("auto"), z.array(z.number().int("must be a host CPU number").min(0, "must be a host CPU number (0 or more)").max(MAX_HOST_CPU, `must be a host CPU number up to ${MAX_HOST_CPU}`))], {
+        error: '"auto" or a list of host CPU numbers, one per vCPU',
+      })
+      .optional(),
+    hyperv: z.boolean().optional(),
+    hide_hypervisor: z.boolean().optional(),
   })
   .superRefine((cpu, ctx) => {
     // A count that is out of range itself is reported once, at its key, not again as a product.
     if (![cpu.sockets, cpu.cores, cpu.threads].every((count) => Number.isInteger(count) && count >= 1 && count <= MAX_VCPUS)) return;
     const vcpus = cpu.sockets * cpu.cores * cpu.threads;
     if (vcpus > MAX_VCPUS) ctx.addIssue({ code: "custom", path: ["cores"], message: `sockets × cores × threads = ${vcpus} vCPUs; a q35 machine takes at most ${MAX_VCPUS}`, input: cpu.cores });
+    pinningIssues(cpu.pinning, vcpus, ctx);
   });
+
+/** An explicit [cpu] pinning list: one host CPU per vCPU, none twice. The host checks the rest. */
+function pinningIssues(pinning: "auto" | number[] | undefined, vcpus: number, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(pinning)) return;
+  const seen = new Map<number, number>();
+  pinning.forEach((cpu, index) => {
+    const first = seen.get(cpu);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["pinning", index], message: `host CPU ${cpu} is listed twice (also at position ${first + 1}); each vCPU needs a CPU of its own`, input: cpu });
+    else seen.set(cpu, index);
+  });
+  if (pinning.length !== vcpus) {
+    ctx.addIssue({ code: "custom", path: ["pinning"], message: `${pinning.length} host CPU${pinning.length === 1 ? "" : "s"} listed for ${vcpus} vCPU${vcpus === 1 ? "" : "s"} (sockets × cores × threads); list exactly one per vCPU`, input: pinning });
+  }
+}
 
 export const memoryTable = z.strictObject({
   size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
@@ -294,6 +318,10 @@ export const ALLOWED: Record<string, string> = {
   "cpu.cores": `an integer from 1 to ${MAX_VCPUS} (sockets × cores × threads ≤ ${MAX_VCPUS})`,
   "cpu.threads": `an integer from 1 to ${MAX_VCPUS}`,
   "cpu.model": '"host-passthrough" | "host-model" | "max" | a QEMU CPU model such as "Skylake-Client"',
+  "cpu.pinning": '"auto" or a list of host CPU numbers, one per vCPU in order, e.g. [2, 10, 3, 11]',
+  "cpu.pinning[]": `a host CPU number from 0 to ${MAX_HOST_CPU}, each at most once`,
+  "cpu.hyperv": 'true | false (default: true for guest = "windows")',
+  "cpu.hide_hypervisor": "true | false",
   memory: "a table [memory]",
   "memory.size": `${SIZE_HINT}, at least 16MiB, whole MiB`,
   "memory.hugepages": "true | false",

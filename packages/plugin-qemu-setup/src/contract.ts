@@ -58,6 +58,12 @@ export const requestCpuSchema = z.object({
   threads: z.number().int().positive(),
   /** host-passthrough | host-model | max | a QEMU CPU model name. */
   model: z.string(),
+  /** "auto" or host CPU numbers, one per vCPU; absent: not pinned. */
+  pinning: z.union([z.literal("auto"), z.array(z.number().int().nonnegative())]).optional(),
+  /** Hyper-V enlightenments; absent: on for guest = "windows". */
+  hyperv: z.boolean().optional(),
+  /** Hide KVM from the guest (old NVIDIA drivers' "code 43"); absent: false. */
+  hide_hypervisor: z.boolean().optional(),
 });
 
 export const requestMemorySchema = z.object({
@@ -299,6 +305,49 @@ export const vmControllerSchema = z.object({
 
 export const vmHostDeviceSchema = hostDeviceSchema;
 
+/** Hyper-V enlightenments vmforge turns on, in QEMU's order (hv-<name>). */
+export const HYPERV_ENLIGHTENMENTS = ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "frequencies", "time", "tlbflush", "ipi"] as const;
+
+export const vmCpuPinningSchema = z.object({
+  /** "auto": chosen from the host topology; "list": [cpu] pinning as written. */
+  source: z.enum(["auto", "list"]),
+  /** The host CPU of each vCPU, in vCPU order (socket, core, thread; threads innermost). */
+  vcpus: z.array(z.number().int().nonnegative()),
+  /** Host CPUs for QEMU's emulator thread (and its other non-vCPU threads); empty: not pinned. */
+  emulator: z.array(z.number().int().nonnegative()),
+  /** Host CPUs for I/O threads; empty while the definition has none. */
+  iothreads: z.array(z.number().int().nonnegative()),
+  /** The online host CPUs no vCPU uses: what the host keeps. */
+  hostCpus: z.array(z.number().int().nonnegative()),
+  /** The NUMA node of every vCPU, or null (no node information, or several nodes). */
+  node: z.number().int().nonnegative().nullable(),
+  /** What the choice had to give up, for people. */
+  notes: z.array(z.string()),
+  /** Boot-time advice: keep the host off the vCPUs' CPUs. */
+  bootTime: z.object({
+    /** `isolcpus=... nohz_full=...` for the kernel command line. */
+    kernelParameters: z.string(),
+    /** The host's CPUs as a systemd AllowedCPUs= value. */
+    allowedCpus: z.string(),
+    steps: z.array(z.string()),
+  }),
+});
+export type VmCpuPinning = z.infer<typeof vmCpuPinningSchema>;
+
+export const vmHypervSchema = z.object({
+  /** Empty with hyperv = false and hide_hypervisor = true (vendor id only). */
+  enlightenments: z.array(z.enum(HYPERV_ENLIGHTENMENTS)),
+  /** hv-spinlocks: retries before a spinning vCPU tells the hypervisor (8191 = 0x1fff). */
+  spinlockRetries: z.number().int().positive(),
+  /** stimer in direct mode (hv-stimer-direct): KVM has it since Linux 5.0. */
+  stimerDirect: z.boolean(),
+  /** KVM's signature hidden from the guest (kvm=off, libvirt <kvm><hidden state='on'/>). */
+  hideHypervisor: z.boolean(),
+  /** Hyper-V vendor id the guest sees (at most 12 characters); null: QEMU's. */
+  vendorId: z.string().max(12).nullable(),
+});
+export type VmHyperv = z.infer<typeof vmHypervSchema>;
+
 export const vmDefinitionSchema = z.object({
   schemaVersion: z.literal(1),
   name: z.string().regex(VM_NAME_PATTERN),
@@ -319,6 +368,14 @@ export const vmDefinitionSchema = z.object({
     cores: z.number().int().positive(),
     threads: z.number().int().positive(),
     vcpus: z.number().int().positive(),
+    /** [cpu] pinning; null or absent: the vCPUs float. */
+    pinning: vmCpuPinningSchema.nullable().optional(),
+    /** [cpu] hyperv / hide_hypervisor under KVM; null or absent: none. */
+    hyperv: vmHypervSchema.nullable().optional(),
+    /** The host's cache layout passed to the guest (pinned host-passthrough under KVM). */
+    cachePassthrough: z.boolean().optional(),
+    /** AMD's topoext CPUID bit, so the guest sees SMT threads on an AMD host (pinned, threads > 1). */
+    topoext: z.boolean().optional(),
   }),
   memory: z.object({
     bytes,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { UserVmRequest } from "./contract.js";
+import { HYPERV_ENLIGHTENMENTS, type UserVmRequest, type VmHyperv } from "./contract.js";
 import type { CpuRam, HostFit } from "./working-keys.js";
 
 const MiB = 1024 ** 2;
@@ -20,6 +20,7 @@ export function defineCpuRam(request: UserVmRequest, fit: HostFit, runDir: strin
       cores,
       threads,
       vcpus: sockets * cores * threads,
+      ...cpuTuning(request, fit, kvm && hostModel),
     },
     memory: {
       bytes: request.memory.size,
@@ -36,5 +37,37 @@ export function defineCpuRam(request: UserVmRequest, fit: HostFit, runDir: strin
       tpm: asked.tpm,
       tpmSocket: asked.tpm ? join(runDir, "swtpm.sock") : null,
     },
+  };
+}
+
+/** What QEMU uses as the Hyper-V vendor id when hiding KVM: 12 characters at most. */
+export const HIDDEN_VENDOR_ID = "vmforge";
+
+/**
+ * Pinning as validated, Hyper-V enlightenments (on by default for a Windows guest) and the
+ * guest topology that matches a pinned host-passthrough CPU. Keys are left out when unused, so
+ * definitions without [cpu] tuning stay as they were.
+ */
+function cpuTuning(request: UserVmRequest, fit: HostFit, kvmHost: boolean): Partial<CpuRam["cpu"]> {
+  const tuning = fit.cpuTuning;
+  const pinning = tuning?.pinning ?? null;
+  const kvm = fit.accelerator.type === "kvm";
+  const enlightened = request.cpu.hyperv ?? request.vm.guest === "windows";
+  const hidden = request.cpu.hide_hypervisor ?? false;
+  const hyperv: VmHyperv | null =
+    kvm && (enlightened || hidden)
+      ? {
+          enlightenments: enlightened ? [...HYPERV_ENLIGHTENMENTS] : [],
+          spinlockRetries: 8191,
+          stimerDirect: enlightened && (tuning?.stimerDirect ?? false),
+          hideHypervisor: hidden,
+          vendorId: hidden ? HIDDEN_VENDOR_ID : null,
+        }
+      : null;
+  return {
+    ...(pinning ? { pinning } : {}),
+    ...(hyperv ? { hyperv } : {}),
+    ...(pinning && kvmHost ? { cachePassthrough: true } : {}),
+    ...(pinning && kvmHost && tuning?.amd && request.cpu.threads > 1 ? { topoext: true } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { VmDefinition } from "./contract.js";
+import type { VmCpuPinning, VmDefinition } from "./contract.js";
 import type { QemuInvocation } from "./qemu-args.js";
 
 /** One shell word, whatever it holds: single quotes, with ' written as '\''. */
@@ -50,8 +50,11 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
       `exec ${tap.fd}<>"/dev/tap$(cat /sys/class/net/${shellQuote(tap.interfaceName)}/ifindex)"`,
     );
   }
+  if (definition.cpu.pinning) lines.push(...pinningLines(definition, definition.cpu.pinning));
   lines.push(`exec ${shellQuote(program!)} \\`);
   args.forEach((argument, index) => lines.push(`  ${fallback?.variables.get(index) ?? shellQuote(argument)} \\`));
+  // With pinning QEMU starts paused; the pinning job resumes it unless the caller passed -S.
+  if (definition.cpu.pinning) lines.push("  -S \\");
   lines.push('  "$@"', "");
   return lines.join("\n");
 }
@@ -69,7 +72,8 @@ function tcgFallback(definition: VmDefinition, args: readonly string[]): Fallbac
   const machine = args[machineIndex]!;
   const tcgMachine = machine.replace(/(^|,)accel=kvm(?=,|$)/, "$1accel=tcg");
   const cpu = args[cpuIndex]!;
-  const tcgCpu = cpu === "host" ? TCG_FALLBACK_CPU : cpu;
+  // `host` and its flags (Hyper-V, topoext, host-cache-info) are KVM's: TCG gets its own model.
+  const tcgCpu = cpu === "host" || cpu.startsWith("host,") ? TCG_FALLBACK_CPU : cpu;
   const name = definition.name;
   const lines = [
     "# Without a usable /dev/kvm the same VM runs under TCG (software emulation, much slower).",
@@ -88,4 +92,65 @@ function tcgFallback(definition: VmDefinition, args: readonly string[]): Fallbac
   }
   lines.push("fi");
   return { lines, variables: new Map([[machineIndex, '"$machine"'], [cpuIndex, '"$cpu"']]) };
+}
+
+/**
+ * Pins QEMU's threads before the guest runs: QEMU starts paused (-S), a background job waits
+ * for the QMP socket, asks `query-cpus-fast` for each vCPU's thread id, pins every thread of the
+ * process to the emulator's CPUs (`taskset -apc`), then each vCPU thread to its own CPU
+ * (`taskset -pc`), then resumes the guest (QMP `cont`) unless the caller passed -S itself. It
+ * runs beside QEMU (the script execs QEMU, so `$$` is QEMU's pid); when it cannot pin, it says
+ * why and kills QEMU, whose guest never ran, rather than run it unpinned.
+ */
+function pinningLines(definition: VmDefinition, pinning: VmCpuPinning): string[] {
+  const qmp = shellQuote(definition.qmpSocket);
+  const fail = (message: string) => `echo ${shellQuote(`launch.sh: error: ${message}`)} >&2`;
+  const cases = pinning.vcpus.map((cpu, index) => `      ${index}) cpu=${cpu} ;;`);
+  const emulator = pinning.emulator.length > 0 ? pinning.emulator.join(",") : undefined;
+  return [
+    `# CPU pinning (${pinning.source}): vCPU n -> host CPU ${pinning.vcpus.map((cpu, index) => `${index}:${cpu}`).join(" ")}; emulator -> ${emulator ?? "not pinned"}.`,
+    "for tool in taskset socat; do",
+    "  if ! command -v \"$tool\" >/dev/null 2>&1; then",
+    `    ${fail("CPU pinning needs taskset (util-linux) and socat (package socat) to find and pin the vCPU threads; install them, or remove [cpu] pinning.")}`,
+    "    exit 1",
+    "  fi",
+    "done",
+    "pin_vcpus() {",
+    "  tries=0",
+    '  pairs=""',
+    // A socket left by an earlier run answers nothing: ask until QEMU lists every vCPU.
+    `  while [ "$(printf '%s\\n' "$pairs" | grep -c .)" -ne ${pinning.vcpus.length} ]; do`,
+    "    tries=$((tries + 1))",
+    '    if [ "$tries" -gt 300 ] || ! kill -0 "$qemu_pid" 2>/dev/null; then',
+    `      ${fail(`query-cpus-fast over ${definition.qmpSocket} did not list the ${pinning.vcpus.length} vCPU threads within 30 s: the vCPUs are not pinned.`)}`,
+    "      return 1",
+    "    fi",
+    "    sleep 0.1",
+    `    [ -S ${qmp} ] || continue`,
+    `    reply=$(printf '%s\\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-cpus-fast"}' | socat -t 2 - UNIX-CONNECT:${qmp} 2>/dev/null) || reply=""`,
+    // Every top-level entry starts with its thread-id; cpu-index follows later in the same entry.
+    `    pairs=$(printf '%s\\n' "$reply" | awk '/"return": \\[/ { n = split($0, parts, /\\{"thread-id": /); for (i = 2; i <= n; i++) { tid = parts[i]; sub(/[^0-9].*/, "", tid); if (match(parts[i], /"cpu-index": [0-9]+/)) print substr(parts[i], RSTART + 13, RLENGTH - 13), tid } }')`,
+    "  done",
+    ...(emulator
+      ? [`  taskset -apc ${emulator} "$qemu_pid" >/dev/null || { ${fail(`taskset could not pin QEMU's threads to ${emulator}.`)}; return 1; }`]
+      : []),
+    "  printf '%s\\n' \"$pairs\" | while read -r index tid; do",
+    "    case $index in",
+    ...cases,
+    "      *) return 1 ;;",
+    "    esac",
+    "    taskset -pc \"$cpu\" \"$tid\" >/dev/null || return 1",
+    "  done || {",
+    `    ${fail("taskset could not pin a vCPU thread (it needs the same user as QEMU, or CAP_SYS_NICE).")}`,
+    "    return 1",
+    "  }",
+    `  [ "$user_paused" = yes ] && return 0`,
+    `  printf '%s\\n' '{"execute":"qmp_capabilities"}' '{"execute":"cont"}' | socat -t 2 - UNIX-CONNECT:${qmp} 2>/dev/null | grep -c '"return": {}' | grep -q 2 || { ${fail("QEMU did not resume after its vCPUs were pinned (QMP cont).")}; return 1; }`,
+    "}",
+    "user_paused=no",
+    'for argument in "$@"; do [ "$argument" = "-S" ] && user_paused=yes; done',
+    "qemu_pid=$$",
+    // QEMU starts paused (-S below): the guest never runs unpinned, so a VM that cannot be pinned is killed before it ran.
+    '( pin_vcpus || kill -KILL "$qemu_pid" ) &',
+  ];
 }

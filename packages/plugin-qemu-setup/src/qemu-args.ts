@@ -1,5 +1,5 @@
 import { VmforgeError } from "@vmforge/kernel";
-import type { GuestMedium, HostDevice, VmDefinition, VmDisk, VmNic } from "./contract.js";
+import type { GuestMedium, HostDevice, VmDefinition, VmDisk, VmHyperv, VmNic } from "./contract.js";
 
 export const QEMU_BINARY = "qemu-system-x86_64";
 const SATA_PORTS = 6;
@@ -51,7 +51,7 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
       ["memory-backend", memory.hugepages ? "mem0" : undefined],
     ]),
   );
-  add("-cpu", cpu.qemuModel);
+  add("-cpu", cpuOption(cpu));
   add("-smp", options([["cpus", cpu.vcpus], ["sockets", cpu.sockets], ["cores", cpu.cores], ["threads", cpu.threads]]));
   add("-m", `${memory.mib}M`);
   if (memory.hugepages) {
@@ -143,6 +143,29 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
   add("-chardev", options([["", "socket"], ["id", "qmp"], ["path", definition.qmpSocket], ["server", "on"], ["wait", "off"]]));
   add("-mon", "chardev=qmp,mode=control");
   return { argv, inheritedTaps };
+}
+
+/** QEMU's name of each enlightenment (hv-<name>), with its value where it takes one. */
+function hypervFlags(hyperv: VmHyperv): string[] {
+  const flags: string[] = [];
+  for (const name of hyperv.enlightenments) {
+    if (name === "spinlocks") flags.push(`hv-spinlocks=0x${hyperv.spinlockRetries.toString(16)}`);
+    else flags.push(`hv-${name}`);
+    if (name === "stimer" && hyperv.stimerDirect) flags.push("hv-stimer-direct");
+  }
+  if (hyperv.hideHypervisor) flags.push("kvm=off");
+  if (hyperv.vendorId !== null) flags.push(`hv-vendor-id=${escapeOptionValue(hyperv.vendorId)}`);
+  return flags;
+}
+
+/** `-cpu`: the model, then the host's caches and topoext for a pinned guest, then Hyper-V. */
+export function cpuOption(cpu: VmDefinition["cpu"]): string {
+  const flags = [
+    ...(cpu.cachePassthrough ? ["host-cache-info=on"] : []),
+    ...(cpu.topoext ? ["topoext=on"] : []),
+    ...(cpu.hyperv ? hypervFlags(cpu.hyperv) : []),
+  ];
+  return [cpu.qemuModel, ...flags].join(",");
 }
 
 function addDisk(add: (...args: string[]) => void, disk: VmDisk, sataPort: number): void {

@@ -5,7 +5,7 @@ import type { GuestNeeds, UserVmRequest } from "./contract.js";
 import { applyGuestNeeds } from "./guest-needs.js";
 import { locatedProblem } from "./config-problems.js";
 import { chooseAccelerator } from "./host-checks/accelerator.js";
-import { checkCpu } from "./host-checks/cpu.js";
+import { checkCpu, checkCpuTuning } from "./host-checks/cpu.js";
 import { inspectCdroms } from "./host-checks/cdroms.js";
 import { inspectDisks } from "./host-checks/disks.js";
 import { chooseFirmware } from "./host-checks/firmware.js";
@@ -63,13 +63,14 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
   };
   checkCpu(request, env, report);
   const accelerator = chooseAccelerator(request, env, report);
+  const cpuTuning = checkCpuTuning(request, env, accelerator, report);
   const hugepageSizeBytes = checkMemory(request, env, report);
   const ovmf = await chooseFirmware(request, env, report);
   const disks = await inspectDisks(request, report, options.imageCache);
   await inspectCdroms(request, report);
   checkNetwork(request, env, report);
   checkPassthrough(request, env, accelerator, options.passthroughHandled, report);
-  const fit: HostFit = { accelerator, ovmf, hugepageSizeBytes, disks, ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}) };
+  const fit: HostFit = { accelerator, ovmf, hugepageSizeBytes, disks, cpuTuning, ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}) };
   return { fit, problems, warnings, needsApplied: needs.changes };
 }
 

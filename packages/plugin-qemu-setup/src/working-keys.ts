@@ -1,6 +1,6 @@
 import { z } from "@vmforge/kernel/zod";
 import { defineSessionKey } from "@vmforge/kernel";
-import { diskFormats, requestFirmwareSchema, vmControllerSchema, vmDefinitionSchema, vmDiskSchema, vmNicSchema, type VmController, type VmDisk, type VmNic } from "./contract.js";
+import { diskFormats, requestFirmwareSchema, vmControllerSchema, vmCpuPinningSchema, vmDefinitionSchema, vmDiskSchema, vmNicSchema, type VmController, type VmDisk, type VmNic } from "./contract.js";
 
 /*
  * Keys between this plugin's own stages (validate -> define_* -> finalize). Not part of the
@@ -12,6 +12,8 @@ export const hostFitSchema = z.object({
   /** The OVMF pair chosen for uefi; null for bios. */
   ovmf: z.object({ code: z.string(), varsTemplate: z.string(), source: z.string() }).nullable(),
   hugepageSizeBytes: z.number().int().positive().nullable(),
+  /** What [cpu] pinning and hyperv need from the host; absent in a fit made before they existed. */
+  cpuTuning: z.object({ pinning: vmCpuPinningSchema.nullable(), amd: z.boolean(), stimerDirect: z.boolean() }).optional(),
   /** [firmware] with what session.guest_needs turned on; absent = the request's own. */
   firmware: requestFirmwareSchema.optional(),
   /** What is on disk now, per [[disk]] in request order. */

@@ -79,7 +79,7 @@ describe("schema problems: all of them, each with key path, line, what was given
       { code: "E_CONFIG_UNKNOWN_KEY", keyPath: "usb.devices[0].prodcut", line: 22, column: 31 },
     ]);
     const byPath = new Map(error.problems.map((problem) => [problem.keyPath, problem]));
-    expect(byPath.get("cpu.coers")).toMatchObject({ message: 'unknown key "coers" in cpu; did you mean "cores"?', expected: "one of: sockets, cores, threads, model" });
+    expect(byPath.get("cpu.coers")).toMatchObject({ message: 'unknown key "coers" in cpu; did you mean "cores"?', expected: "one of: sockets, cores, threads, model, pinning, hyperv, hide_hypervisor" });
     expect(byPath.get("cpu.cores")).toMatchObject({ received: "2.5", expected: expect.stringContaining("an integer") });
     expect(byPath.get("vm.name")).toMatchObject({ received: '"Web 1"', sourceLine: 'name = "Web 1"', file: "/vms/bad.toml" });
     expect(byPath.get("disk[1].size")).toMatchObject({ received: '"8gb"', message: expect.stringContaining("unknown unit"), expected: expect.stringContaining("a size with a unit") });
@@ -188,5 +188,39 @@ describe("secrets in a bad config", () => {
     expect(problem).toMatchObject({ code: "E_CONFIG_UNKNOWN_KEY", line: 3 });
     expect(JSON.stringify(error.toJSON())).not.toContain("hunter2");
     expect(problem!.sourceLine).toBe("root_password = …");
+  });
+});
+
+describe("[cpu] pinning, hyperv, hide_hypervisor in the schema", () => {
+  it("a CPU listed twice and a list that does not match the vCPUs: both, each at its key and line, exit 2", async () => {
+    const error = await rejection('[vm]\nname = "a"\n[cpu]\ncores = 4\npinning = [2, 3, 2]\n');
+    expect(error.exitCode).toBe(2);
+    expect(pick(error.problems)).toEqual([
+      { code: "E_CONFIG_INVALID", keyPath: "cpu.pinning[2]", line: 5, column: expect.any(Number) },
+      { code: "E_CONFIG_INVALID", keyPath: "cpu.pinning", line: 5, column: expect.any(Number) },
+    ]);
+    expect(error.problems[0]!.message).toContain("host CPU 2 is listed twice (also at position 1)");
+    expect(error.problems[1]!.message).toContain("3 host CPUs listed for 4 vCPUs");
+  });
+
+  it.each([
+    ['pinning = "yes"', "cpu.pinning"],
+    ["pinning = [1.5, 2]", "cpu.pinning"],
+    ["pinning = [-1, 2]", "cpu.pinning[0]"],
+    ['hyperv = "on"', "cpu.hyperv"],
+    ["hide_hypervisor = 1", "cpu.hide_hypervisor"],
+  ])("%s is refused at %s", async (line, keyPath) => {
+    const error = await rejection(`[vm]\nname = "a"\n[cpu]\ncores = 2\n${line}\n`);
+    expect(error.exitCode).toBe(2);
+    expect(error.problems.map((problem) => problem.keyPath)).toContain(keyPath);
+    expect(error.problems.find((problem) => problem.keyPath === keyPath)!.line).toBe(5);
+  });
+
+  it("a list one per vCPU, \"auto\" and the booleans are accepted", async () => {
+    const request = await loadVmRequest({ path: "/vms/ok.toml", text: '[vm]\nname = "a"\n[cpu]\ncores = 2\nthreads = 2\npinning = [2, 10, 3, 11]\nhyperv = true\nhide_hypervisor = true\n', plugins: [] });
+    expect(request.cpu).toMatchObject({ pinning: [2, 10, 3, 11], hyperv: true, hide_hypervisor: true });
+    const auto = await loadVmRequest({ path: "/vms/ok.toml", text: '[vm]\nname = "a"\n[cpu]\npinning = "auto"\n', plugins: [] });
+    expect(auto.cpu.pinning).toBe("auto");
+    expect(auto.cpu.hyperv).toBeUndefined();
   });
 });

@@ -36,6 +36,14 @@ export interface CaptureSnapshotOptions {
    * default), by file names only (an older or hand-made install), or none at all.
    */
   ovmf?: "debian-descriptors" | "file-names" | "none";
+  /**
+   * `lscpu -e` text (columns CPU NODE SOCKET CORE L1d:L1i:L2:L3 ONLINE) to use instead of the
+   * capture's `lscpu-e.txt`: written as /sys/devices/system/cpu/cpuN/{topology,cache/index3} and
+   * /sys/devices/system/node/nodeN/cpulist. Without either, no topology files are written.
+   */
+  lscpu?: string;
+  /** `numa_node` of PCI devices by address (`0000:3b:00.0` or `3b:00.0`); others get -1. */
+  pciNuma?: Record<string, number>;
   /** More host files, written last (so they replace defaults): `{ "/proc/meminfo": "..." }`. */
   files?: Record<string, string>;
 }
@@ -268,6 +276,78 @@ async function link(root: string, hostPath: string, target: string): Promise<voi
   await symlink(target, path);
 }
 
+/** One row of `lscpu -e`. */
+export interface LscpuRow {
+  cpu: number;
+  node: number | null;
+  socket: number;
+  core: number;
+  /** The last id of the L1d:L1i:L2:L3 column (null without an L3 column). */
+  l3: number | null;
+  online: boolean;
+}
+
+/**
+ * `lscpu -e` (or `--extended`) as people post it: a header line naming the columns, then one
+ * row per logical CPU. The ONLINE column may be localized (`yes`, `si`, `да`); `no` is offline.
+ */
+export function parseLscpuExtended(text: string): LscpuRow[] {
+  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const headerAt = lines.findIndex((line) => /^CPU\s+/.test(line));
+  if (headerAt < 0) throw new Error("lscpu -e text without its CPU ... header line");
+  const columns = lines[headerAt]!.split(/\s+/);
+  const at = (name: string) => columns.findIndex((column) => column === name || column.startsWith(`${name}:`) || column.includes(name));
+  const [cpuAt, nodeAt, socketAt, coreAt, cacheAt, onlineAt] = [at("CPU"), at("NODE"), at("SOCKET"), at("CORE"), at("L1d"), at("ONLINE")];
+  const rows: LscpuRow[] = [];
+  for (const line of lines.slice(headerAt + 1)) {
+    const cells = line.split(/\s+/);
+    if (!/^\d+$/.test(cells[cpuAt] ?? "")) continue;
+    const caches = cacheAt >= 0 ? (cells[cacheAt] ?? "").split(":") : [];
+    const l3 = columns[cacheAt]?.split(":").length === 4 && caches.length === 4 ? Number(caches[3]) : null;
+    rows.push({
+      cpu: Number(cells[cpuAt]),
+      node: nodeAt >= 0 && /^\d+$/.test(cells[nodeAt] ?? "") ? Number(cells[nodeAt]) : null,
+      socket: Number(cells[socketAt] ?? 0),
+      core: Number(cells[coreAt] ?? cells[cpuAt]),
+      l3: l3 !== null && Number.isFinite(l3) ? l3 : null,
+      online: onlineAt < 0 || !/^(no|nein|non|нет)$/i.test(cells[onlineAt] ?? ""),
+    });
+  }
+  return rows;
+}
+
+const cpuList = (cpus: readonly number[]): string => {
+  const sorted = [...cpus].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let index = 0; index < sorted.length; ) {
+    let end = index;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
+    parts.push(end === index ? `${sorted[index]}` : `${sorted[index]}-${sorted[end]}`);
+    index = end + 1;
+  }
+  return parts.join(",");
+};
+
+/** The sysfs files the kernel has for the rows: topology, the L3 cache (index3), NUMA nodes. */
+async function writeTopology(outDir: string, rows: readonly LscpuRow[]): Promise<void> {
+  const cpus = (keep: (row: LscpuRow) => boolean) => rows.filter(keep).map((row) => row.cpu);
+  for (const row of rows) {
+    const dir = `/sys/devices/system/cpu/cpu${row.cpu}`;
+    if (row.cpu !== 0) await put(outDir, `${dir}/online`, row.online ? "1\n" : "0\n");
+    if (!row.online) continue;
+    await put(outDir, `${dir}/topology/core_id`, `${row.core}\n`);
+    await put(outDir, `${dir}/topology/physical_package_id`, `${row.socket}\n`);
+    await put(outDir, `${dir}/topology/die_id`, "0\n");
+    await put(outDir, `${dir}/topology/thread_siblings_list`, `${cpuList(cpus((other) => other.online && other.socket === row.socket && other.core === row.core))}\n`);
+    if (row.l3 !== null) {
+      await put(outDir, `${dir}/cache/index3/level`, "3\n");
+      await put(outDir, `${dir}/cache/index3/shared_cpu_list`, `${cpuList(cpus((other) => other.online && other.l3 === row.l3))}\n`);
+    }
+  }
+  const nodes = [...new Set(rows.map((row) => row.node).filter((node): node is number => node !== null))].sort((a, b) => a - b);
+  for (const node of nodes) await put(outDir, `/sys/devices/system/node/node${node}/cpulist`, `${cpuList(cpus((row) => row.online && row.node === node))}\n`);
+}
+
 /** Writes the snapshot tree of a capture into `outDir` (emptied first). */
 export async function snapshotFromCapture(caseDir: string, outDir: string, options: CaptureSnapshotOptions = {}): Promise<CaptureSnapshot> {
   const notes: string[] = [];
@@ -290,6 +370,7 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
   await rm(outDir, { recursive: true, force: true });
   await mkdir(join(outDir, "sys/kernel/iommu_groups"), { recursive: true });
 
+  const pciNuma = new Map(Object.entries(options.pciNuma ?? {}).map(([address, node]) => [fullAddress(address), node]));
   const bootVga = options.bootVga === undefined ? defaultBootVga(all) : options.bootVga === null ? null : fullAddress(options.bootVga);
   if (options.bootVga === undefined && bootVga) notes.push(`boot_vga=1 on ${bootVga} (default choice)`);
   for (const device of all) {
@@ -298,7 +379,7 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
     await put(outDir, `${dir}/vendor`, `0x${device.vendorId}\n`);
     await put(outDir, `${dir}/device`, `0x${device.deviceId}\n`);
     await put(outDir, `${dir}/class`, `0x${device.classCode}\n`);
-    await put(outDir, `${dir}/numa_node`, "-1\n");
+    await put(outDir, `${dir}/numa_node`, `${pciNuma.get(device.address) ?? -1}\n`);
     if (device.subsystem) {
       await put(outDir, `${dir}/subsystem_vendor`, `0x${device.subsystem.vendorId}\n`);
       await put(outDir, `${dir}/subsystem_device`, `0x${device.subsystem.deviceId}\n`);
@@ -335,6 +416,10 @@ export async function snapshotFromCapture(caseDir: string, outDir: string, optio
   await put(outDir, "/proc/cpuinfo", cpuText);
   const flags = new Set((cpuText.match(/^flags\s*:(.*)$/m)?.[1] ?? "").split(/\s+/));
   const cpuVendor = /AuthenticAMD/.test(cpuText) ? "amd" : "intel";
+
+  const lscpu = options.lscpu ?? captureFile(caseDir, "lscpu-e.txt", options.variant);
+  if (lscpu !== undefined) await writeTopology(outDir, parseLscpuExtended(lscpu));
+  else notes.push("no lscpu -e: no CPU topology under /sys/devices/system");
 
   const capturedCmdline = captureFile(caseDir, "cmdline.txt", options.variant);
   const cmdline = options.cmdline ?? (capturedCmdline ? lastOutputLine(capturedCmdline) : undefined);

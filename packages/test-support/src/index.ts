@@ -5,6 +5,8 @@ export {
   parseIommuGroupListing,
   parseLspciNnk,
   defaultBootVga,
+  parseLscpuExtended,
+  type LscpuRow,
   type CaptureSnapshotOptions,
   type CaptureSnapshot,
   type CapturedDevice,
@@ -13,3 +15,4 @@ export { DEBIAN_OVMF_DESCRIPTORS, DEBIAN_OVMF_IMAGES, machineOvmfHostRoot, ovmfH
 export { intelHostBridge, intelPlatform, intelRootPort, intelUhd630, madeHost, teslaT4, type MadeDevice } from "./made-host.js";
 export { planPreflight, type PreflightOutcome } from "./preflight.js";
 export { serveBytes, serveCut, sha256, startImageServer, type Handler, type ImageServer } from "./http-server.js";
+export { i5_9400Host, ryzen2700xHost, twoSocketHost, TOPOLOGY_HOST_GPU } from "./topology-hosts.js";

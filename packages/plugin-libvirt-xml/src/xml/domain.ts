@@ -41,7 +41,7 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
     ...media.map((medium, position) => ({ device: mediumDeviceId(position), bootIndex: medium.boot === "first" ? 0 : medium.bootIndex, viaQemuArguments: false })),
   ]);
   const domainType = definition.accelerator.type === "kvm" ? "kvm" : "qemu";
-  const { vcpu, cpu } = cpuElements(definition.cpu, definition.accelerator.type, notes);
+  const { vcpu, cpu, cputune } = cpuElements(definition.cpu, definition.accelerator.type, notes);
   const { devices, qemuArguments, qemuOverrides } = devicesElement({ definition, media, emulator: input.emulator ?? DEFAULT_EMULATOR, bootOrder, notes });
 
   const usesQemuNamespace = qemuArguments.length > 0 || qemuOverrides.length > 0;
@@ -52,10 +52,11 @@ export function renderDomainXml(input: DomainXmlInput): DomainXml {
     ...(definition.description === null ? {} : { description: textElement(elementText("vm.description", definition.description)) }),
     ...memoryElements(definition.memory),
     vcpu,
+    ...(cputune ? { cputune } : {}),
     os: osElement(definition.machine, definition.firmware, bootOrder.libvirtBoots),
-    features: featuresElement(definition.firmware),
+    features: featuresElement(definition.firmware, definition.cpu.hyperv),
     cpu,
-    clock: clockElement(),
+    clock: clockElement(definition.cpu.hyperv),
     on_poweroff: textElement("destroy"),
     on_reboot: textElement("restart"),
     on_crash: textElement("destroy"),

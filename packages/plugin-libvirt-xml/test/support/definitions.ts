@@ -206,10 +206,56 @@ export function passthroughUsb(): VmDefinition {
   });
 }
 
+/**
+ * A Windows GPU guest tuned as VFIO users do: 4 cores × 2 threads pinned to the second CCX of a
+ * Ryzen 7 2700X (siblings cpuN/cpuN+8), host caches and topoext, every Hyper-V enlightenment,
+ * KVM hidden behind a vendor id.
+ */
+export function pinnedHyperv(): VmDefinition {
+  const base = passthroughUsb();
+  const runDir = "/var/lib/vmforge/vms/win-gpu";
+  return definition({
+    name: "win-gpu",
+    runDir,
+    accelerator: { type: "kvm", reason: "/dev/kvm is usable" },
+    cpu: {
+      model: "host-passthrough",
+      qemuModel: "host",
+      sockets: 1,
+      cores: 4,
+      threads: 2,
+      vcpus: 8,
+      cachePassthrough: true,
+      topoext: true,
+      pinning: {
+        source: "auto",
+        vcpus: [4, 12, 5, 13, 6, 14, 7, 15],
+        emulator: [0, 1, 2, 3, 8, 9, 10, 11],
+        iothreads: [],
+        hostCpus: [0, 1, 2, 3, 8, 9, 10, 11],
+        node: 0,
+        notes: [],
+        bootTime: { kernelParameters: "isolcpus=4-7,12-15 nohz_full=4-7,12-15", allowedCpus: "0-3,8-11", steps: [] },
+      },
+      hyperv: {
+        enlightenments: ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "frequencies", "time", "tlbflush", "ipi"],
+        spinlockRetries: 8191,
+        stimerDirect: true,
+        hideHypervisor: true,
+        vendorId: "vmforge",
+      },
+    },
+    firmware: uefi(runDir, { secureBoot: false, tpm: false }),
+    hostDevices: base.hostDevices.slice(0, 2),
+    display: { type: "none", listen: null, port: null, video: "none" },
+  });
+}
+
 export const exampleDefinitions: ReadonlyArray<{ name: string; build: () => VmDefinition }> = [
   { name: "web-1 (examples/web-1.toml)", build: web1 },
   { name: "BIOS minimal", build: biosMinimal },
   { name: "NVMe + bridge", build: nvmeBridge },
   { name: "UEFI + secure boot + TPM", build: secureBootTpm },
   { name: "PCI passthrough + USB devices", build: passthroughUsb },
+  { name: "CPU pinning + Hyper-V + hidden KVM", build: pinnedHyperv },
 ];

@@ -19,6 +19,9 @@ export interface HostShape {
   descriptors?: EnvironmentData["firmware"]["descriptors"];
   interfaces?: Array<{ name: string; bridge?: boolean }>;
   iommu?: boolean;
+  topology?: EnvironmentData["topology"];
+  pciDevices?: EnvironmentData["pci"]["devices"];
+  vendor?: "intel" | "amd";
 }
 
 /** The real OVMF files of Debian's `ovmf` package (installed on this machine and in CI). */
@@ -57,8 +60,8 @@ export function fakeEnvironment(shape: HostShape = {}): EnvironmentData {
       },
     },
     cpu: {
-      vendor: "intel",
-      vendorId: "GenuineIntel",
+      vendor: shape.vendor ?? "intel",
+      vendorId: shape.vendor === "amd" ? "AuthenticAMD" : "GenuineIntel",
       model: "Test CPU",
       family: 6,
       sockets,
@@ -68,6 +71,7 @@ export function fakeEnvironment(shape: HostShape = {}): EnvironmentData {
       flags: vmx ? ["vmx", "ept"] : [],
       virtualization: { vmx, svm: false, ept: vmx, npt: false, hypervisor: shape.hypervisor ?? false, avx2: true },
     },
+    topology: shape.topology ?? { cpus: [], nodes: [] },
     memory: {
       totalBytes: shape.totalBytes === undefined ? 32 * GiB : shape.totalBytes,
       availableBytes: shape.availableBytes === undefined ? 24 * GiB : shape.availableBytes,
@@ -87,7 +91,7 @@ export function fakeEnvironment(shape: HostShape = {}): EnvironmentData {
       searchedDirs: ["/usr/share/OVMF", "/usr/share/edk2/ovmf", "/usr/share/edk2/x64"],
       binaries: { qemuSystemX86_64: "/usr/bin/qemu-system-x86_64", qemuImg: "/usr/bin/qemu-img" },
     },
-    pci: { devices: [] },
+    pci: { devices: shape.pciDevices ?? [] },
     gpus: [],
     iommu: { enabled: iommu, reason: iommu ? "12 IOMMU groups" : "/sys/kernel/iommu_groups is empty", firmwareTable: iommu ? "DMAR" : null, acsOverride: false, groups: [] },
     modules: { loaded: ["kvm", "kvm_intel"], source: "proc-modules", relevant: ["kvm", "kvm_intel"] },
