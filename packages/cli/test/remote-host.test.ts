@@ -5,7 +5,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { all, describeWhen, examplesDir, repoRoot, tool } from "@vmforge/test-support";
+import { all, describeWhen, examplesDir, itWhen, ovmf, repoRoot, tool } from "@vmforge/test-support";
 import { cliBin } from "./project-fixture.js";
 
 // A private sshd on 127.0.0.1 with a throw-away host key and user key: `--host ssh://...` must
@@ -65,7 +65,8 @@ describeWhen(all(tool("sshd", "openssh-server"), tool("ssh", "openssh-client"), 
     expect(sessionFolders()).toEqual(before);
   }, 120_000);
 
-  it("plan --host writes the artifacts a local plan writes", async () => {
+  // A plan of web-1 needs OVMF on this machine, the one both runs read.
+  itWhen(ovmf())("plan --host writes the artifacts a local plan writes", async () => {
     const out = join(folder, "out");
     const local = await vmforge(["plan", "examples/web-1.toml", "--out", out, "--json"]);
     expect(local.exitCode).toBe(0);

@@ -96,7 +96,8 @@ describeWhen(tool("qemu-img", "qemu-utils"))("a run killed (SIGKILL) at any poin
       lanes.map(async (lane, laneIndex) => {
         for (let trial = 0; trial < RANDOM_TRIALS_PER_LANE; trial += 1) {
           lane.lab.reset();
-          const delayMs = Math.round(next() * (SLOW_CREATE * 1000 + 100));
+          // Inside the stage: qemu-img sleeps SLOW_CREATE s, and a kill after it may find the run already done.
+          const delayMs = Math.round(next() * (SLOW_CREATE * 1000 - 150));
           const what = `seed ${seed}, lane ${laneIndex}, trial ${trial}: killed ${delayMs} ms into qemu_setup:create_disk_images`;
           const { result } = await signalWhen(
             lane.lab.vmforge(["apply", "lab.toml", "--json-lines"], { env: { LAB_QEMU_IMG_DELAY: String(SLOW_CREATE) } }),
