@@ -1,6 +1,7 @@
 export * from "./contract.js";
 export { plugin } from "./plugin.js";
 export { usableUefiDescriptors } from "./host/firmware-descriptors.js";
+export { formatCpuList, parseCpuList } from "./cpu-list.js";
 export { saveSnapshot, type SaveSnapshotOptions, type SnapshotSummary } from "./snapshot/save-snapshot.js";
 export { gatherEnvironment } from "./gather-environment.js";
 export { buildHostReport } from "./verdicts/host-report.js";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { HostRoot } from "@vmforge/kernel";
 import { i5_9400Host, parseLscpuExtended, ryzen2700xHost, TOPOLOGY_HOST_GPU, twoSocketHost } from "@vmforge/test-support";
 import { EnvironmentDataSchema, gatherEnvironment, saveSnapshot } from "../src/index.js";
-import { formatCpuList, parseCpuList } from "../src/host/cpu-topology.js";
+import { formatCpuList, parseCpuList } from "../src/cpu-list.js";
 
 const folders: string[] = [];
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { CpuTopology, EnvironmentData } from "@vmforge/plugin-env-check";
+import { formatCpuList as cpuList, type CpuTopology, type EnvironmentData } from "@vmforge/plugin-env-check";
 import type { UserVmRequest, VmCpuPinning } from "./contract.js";
 
 /** A physical core of the host: its logical CPUs (SMT siblings), ascending. */
@@ -16,19 +16,6 @@ export interface PinningRequest {
   pinning: "auto" | number[];
   /** NUMA node of the passthrough devices (first one that has a node), or null. */
   gpuNode: number | null;
-}
-
-/** Writes a sorted CPU list the way the kernel and libvirt's cpuset do: `0-3,8-11`. */
-export function cpuList(cpus: readonly number[]): string {
-  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let index = 0; index < sorted.length; ) {
-    let end = index;
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
-    parts.push(end === index ? `${sorted[index]}` : `${sorted[index]}-${sorted[end]}`);
-    index = end + 1;
-  }
-  return parts.join(",");
 }
 
 /** The host's physical cores from the topology, ordered by their first CPU; offline CPUs left out. */
