@@ -65,7 +65,14 @@ export async function createRuntime(global: GlobalOptions, io: Io, options: Omit
   kernel.ui.attach(renderer);
   kernel.stages.registerPreStageHook(({ stage }) => renderer.stageStarted(stage.id, stage.plugin));
   kernel.stages.registerPostStageHook(({ stage, status, durationMs }) => renderer.stageFinished(stage.id, status ?? "done", durationMs ?? 0));
-  for (const plugin of plugins) await kernel.use(plugin);
+  try {
+    for (const plugin of plugins) await kernel.use(plugin);
+  } catch (error) {
+    // No runtime for the caller to close: the SSH session and its folder must not outlive the error.
+    renderer.close();
+    await remote?.close();
+    throw error;
+  }
   return {
     kernel,
     found,
