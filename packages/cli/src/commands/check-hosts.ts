@@ -4,6 +4,7 @@ import { choosePalette } from "../render/colors.js";
 import { visibleLine } from "../render/visible.js";
 import { createRuntime, type Io } from "../runtime.js";
 import { printJson } from "./command.js";
+import { runHostCheck } from "./host-check-run.js";
 
 interface CheckLine {
   id: string;
@@ -29,23 +30,22 @@ export interface HostOutcome {
  * one table; the exit code is the worst of them (2 when one could not be read, else 3 when one
  * cannot run KVM guests).
  */
-export async function checkHosts(hosts: readonly string[], global: GlobalOptions, io: Io, hostReportKey: string): Promise<number> {
-  const outcomes = await Promise.all(hosts.map((host) => checkHost(host, global, io, hostReportKey)));
+export async function checkHosts(hosts: readonly string[], global: GlobalOptions, io: Io): Promise<number> {
+  const outcomes = await Promise.all(hosts.map((host) => checkHost(host, global, io)));
   if (global.json) printJson(io, { hosts: outcomes });
   else printTable(outcomes, global, io);
   if (outcomes.some((outcome) => outcome.exitCode === ExitCode.usage)) return ExitCode.usage;
   return outcomes.reduce<number>((worst, outcome) => Math.max(worst, outcome.exitCode), ExitCode.ok);
 }
 
-async function checkHost(host: string, global: GlobalOptions, io: Io, hostReportKey: string): Promise<HostOutcome> {
+async function checkHost(host: string, global: GlobalOptions, io: Io): Promise<HostOutcome> {
   try {
     // Each host's own messages stay silent: the table says what matters.
     const runtime = await createRuntime({ ...global, host, json: true, jsonLines: false }, io, { dryRun: true });
     try {
-      const run = await runtime.kernel.run({ selection: { targetKeys: [hostReportKey] } });
-      const result = runtime.kernel.ui.history().filter((message) => message.type === "Result").at(-1);
-      const report = (result && "data" in result ? result.data : { checks: [], gpus: [] }) as HostReport;
-      return { host, exitCode: run.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok, report: { checks: report.checks ?? [], gpus: report.gpus ?? [] } };
+      const { exitCode, data } = await runHostCheck(runtime);
+      const report = data as Partial<HostReport>;
+      return { host, exitCode, report: { checks: report.checks ?? [], gpus: report.gpus ?? [] } };
     } finally {
       await runtime.close();
     }

@@ -4,9 +4,8 @@ import { parseCommand } from "../options.js";
 import { checkOutputDir } from "../out-dir.js";
 import { createRuntime } from "../runtime.js";
 import { checkHosts } from "./check-hosts.js";
+import { HOST_REPORT_KEY, runHostCheck } from "./host-check-run.js";
 import { printJson, type Command } from "./command.js";
-
-const HOST_REPORT_KEY = "host_report";
 
 export const checkCommand: Command = {
   name: "check",
@@ -31,26 +30,15 @@ Nothing on the host is changed. Exit code 0 when the host can run KVM guests, 3 
       if (values["save-snapshot"] !== undefined || global.hostRoot !== undefined) {
         throw new VmforgeError("E_USAGE", `Several --host take neither --save-snapshot nor --host-root.`, { exitCode: ExitCode.usage, fix: "Check one host at a time to save its snapshot." });
       }
-      return checkHosts(hosts, global, io, HOST_REPORT_KEY);
+      return checkHosts(hosts, global, io);
     }
     const snapshotDir = values["save-snapshot"] ? resolve(io.cwd, String(values["save-snapshot"])) : undefined;
     if (snapshotDir) await checkOutputDir(snapshotDir, "--save-snapshot");
     const runtime = await createRuntime(global, io, { dryRun: true, ...(snapshotDir ? { outputDir: snapshotDir } : {}) });
     try {
-      // From the manifests, not a plan of every stage: a broken plugin whose stages check does not run must not stop it.
-      const checks = runtime.plugins.some((plugin) => plugin.stages.some((stage) => stage.writes?.includes(HOST_REPORT_KEY)));
-      if (!checks) {
-        throw new VmforgeError("E_NO_CHECK_PLUGIN", "No installed plugin checks the host.", {
-          exitCode: ExitCode.usage,
-          fix: "Install it in your project: npm install @vmforge/plugin-env-check",
-        });
-      }
-      const report = await runtime.kernel.run({ selection: { targetKeys: [HOST_REPORT_KEY] }, input: { flags: { ...(snapshotDir ? { saveSnapshot: snapshotDir } : {}) } } });
-      if (global.json) {
-        const result = runtime.kernel.ui.history().filter((message) => message.type === "Result").at(-1);
-        printJson(io, result && "data" in result ? result.data : {});
-      }
-      return report.hostUnfit.length > 0 ? ExitCode.hostUnfit : ExitCode.ok;
+      const { exitCode, data } = await runHostCheck(runtime, snapshotDir ? { saveSnapshot: snapshotDir } : {});
+      if (global.json) printJson(io, data);
+      return exitCode;
     } finally {
       await runtime.close();
     }
