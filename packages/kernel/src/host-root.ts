@@ -48,11 +48,6 @@ export class HostRoot {
     return this.root === "/";
   }
 
-  /** True when the folder is filled from another machine as it is read. */
-  get isRemote(): boolean {
-    return this.#source !== undefined;
-  }
-
   /**
    * The lexical place of a host path below the root (`..` clamped, symlinks not followed):
    * for naming a path. To open one, use {@link resolve}.

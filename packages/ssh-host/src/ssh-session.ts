@@ -24,6 +24,8 @@ export class SshSession {
   readonly #pending: Array<{ resolve: (reply: Reply) => void; reject: (error: Error) => void }> = [];
   readonly #ready: Promise<void>;
   #failure: Error | undefined;
+  /** Fails open() when the session ends before the remote script greets (a no-op after). */
+  #rejectReady: (error: Error) => void = () => undefined;
   #stderr = "";
 
   private constructor(
@@ -33,7 +35,10 @@ export class SshSession {
   ) {
     this.#child = child;
     let greeted: () => void;
-    this.#ready = new Promise<void>((resolve) => (greeted = resolve));
+    this.#ready = new Promise<void>((resolve, reject) => {
+      greeted = resolve;
+      this.#rejectReady = reject;
+    });
     const reader = new ReplyReader(PROTOCOL_GREETING, options.maxFile + 1, (reply) => this.#pending.shift()?.resolve(reply));
     child.stdout!.on("data", (chunk: Buffer) => {
       if (this.#failure) return;
@@ -72,8 +77,7 @@ export class SshSession {
     ];
     const child = spawn(options.ssh ?? "ssh", args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     const session = new SshSession(target, child, options);
-    await Promise.race([session.#ready, new Promise<never>((_, reject) => session.#pending.push({ resolve: () => undefined, reject }))]);
-    session.#pending.length = 0;
+    await session.#ready;
     return session;
   }
 
@@ -105,6 +109,7 @@ export class SshSession {
 
   #fail(error: Error): void {
     this.#failure ??= error;
+    this.#rejectReady(this.#failure);
     for (const waiting of this.#pending.splice(0)) waiting.reject(this.#failure);
   }
 }
