@@ -104,6 +104,7 @@ export function planPinning(topology: CpuTopology, request: PinningRequest): VmC
   if (emulator.length === 0) notes.push("no host CPU is left outside the vCPUs: the emulator thread is not pinned");
   const isolated = cpuList(vcpus);
   const hostCpus = rest;
+  const allowedCpus = cpuList(hostCpus);
   return {
     source: request.pinning === "auto" ? "auto" : "list",
     vcpus,
@@ -114,10 +115,10 @@ export function planPinning(topology: CpuTopology, request: PinningRequest): VmC
     notes,
     bootTime: {
       kernelParameters: `isolcpus=${isolated} nohz_full=${isolated}`,
-      allowedCpus: cpuList(hostCpus),
+      allowedCpus,
       steps: [
         `Keep the host off the vCPUs' CPUs at boot: add \`isolcpus=${isolated} nohz_full=${isolated}\` to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run \`sudo update-grub\` (Fedora: \`sudo grubby --update-kernel=ALL --args="isolcpus=${isolated} nohz_full=${isolated}"\`), then reboot.`,
-        `Or, without a reboot and only while the VM runs: \`sudo systemctl set-property --runtime system.slice AllowedCPUs=${cpuList(hostCpus)}\` (the same for user.slice and init.scope), and back to all CPUs after.`,
+        `Or, without a reboot and only while the VM runs: \`sudo systemctl set-property --runtime system.slice AllowedCPUs=${allowedCpus}\` (the same for user.slice and init.scope), and back to all CPUs after.`,
       ],
     },
   };
