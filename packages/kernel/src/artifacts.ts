@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
 import { VmforgeError } from "./errors.js";
 import type { Effects, EffectRecord, WriteFileOptions } from "./effects.js";
 
@@ -16,7 +17,8 @@ export interface Artifact {
 }
 
 /**
- * The run's artifact folder (`--out DIR`, else `userDataPath()/vms/<run name>/`). Files keep
+ * The run's artifact folder (`--out DIR`, else `userDataPath()/vms/<run name>/`): on the machine
+ * the effects land on, and, when that is another one, the same path on this one. Files keep
  * fixed names (`domain.xml`, `seed.iso`, ...) so scripts can rely on them. The content is kept
  * in memory too, so a dry run without `--out` can still show it.
  */
@@ -55,6 +57,8 @@ export class ArtifactStore {
 
   async write(effects: Effects, stage: string, name: string, data: string | Uint8Array, options: WriteFileOptions = {}): Promise<Artifact> {
     const record = await effects.writeFile(this.pathOf(name), data, options);
+    // Written on another machine: a copy stays here, so `vmforge start --libvirt --connect` finds the domain there.
+    if (effects.remote !== undefined && record.status === "done") await writeFileAtomic(record.path!, data, options.mode === undefined ? {} : { mode: options.mode });
     const sha256 = createHash("sha256").update(data).digest("hex");
     const artifact: Artifact = { name, path: record.path!, bytes: record.bytes ?? 0, stage, status: record.status, sha256 };
     this.#items.set(name, { artifact, data });

@@ -1,11 +1,14 @@
 import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
+import { lstat, open, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { resolve, relative, isAbsolute, join, posix, sep } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { localTarget, type EffectTarget, type HostEntryKind } from "./effect-target.js";
 import { describeFileType } from "./bounded-read.js";
 import { ExitCode, VmforgeError, isVmforgeError } from "./errors.js";
 import type { HostRoot } from "./host-root.js";
 import { interruptedError, stopSignalOf } from "./run-hooks.js";
+import type { RunResult } from "./run-program.js";
+
+export { runProgram, type RunResult } from "./run-program.js";
 
 /** `download`: a plugin-supplied action that fetches `url` into `path` (the kernel holds no HTTP code). */
 export type EffectKind = "write-file" | "mkdir" | "run" | "sysfs-write" | "download";
@@ -71,11 +74,6 @@ export interface DownloadRequest {
 /** In the environment of every program a run starts, so a later run can find what a killed one left running. */
 export const RUN_ID_VARIABLE = "VMFORGE_RUN_ID";
 
-export interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
 
 export interface EffectsOptions {
   dryRun: boolean;
@@ -86,6 +84,8 @@ export interface EffectsOptions {
   signal?: AbortSignal;
   /** Given to every program as VMFORGE_RUN_ID. */
   runId?: string;
+  /** The machine the effects land on (by default this one); see {@link EffectTarget}. */
+  target?: EffectTarget;
 }
 
 /**
@@ -144,18 +144,18 @@ export class Effects {
     if (!this.willWrite(path)) return record;
     try {
       // A dry run's output is made anew by running it again: atomic, but not flushed to the disk.
-      await writeFileAtomic(resolve(path), data, { ...(options.mode === undefined ? {} : { mode: options.mode }), exclusive: options.overwrite === false, durable: !this.dryRun });
+      await this.#target.writeFile(resolve(path), data, { ...(options.mode === undefined ? {} : { mode: options.mode }), exclusive: options.overwrite === false, durable: !this.dryRun });
       record.status = "done";
     } catch (error) {
       record.status = "failed";
       record.error = (error as Error).message;
       if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-        throw new VmforgeError("E_FILE_EXISTS", `${path} already exists; vmforge never replaces it.`, {
+        throw new VmforgeError("E_FILE_EXISTS", `${path} already exists${this.#where}; vmforge never replaces it.`, {
           exitCode: ExitCode.usage,
           fix: "Move the existing file away, or point the config at it as an existing path.",
         });
       }
-      throw new VmforgeError("E_WRITE_FAILED", `Could not write ${path}: ${(error as Error).message}`, { cause: error });
+      throw new VmforgeError("E_WRITE_FAILED", `Could not write ${path}${this.#where}: ${(error as Error).message}`, { cause: error, ...this.#permissionFix(error) });
     }
     return record;
   }
@@ -164,11 +164,11 @@ export class Effects {
     const record = this.#record({ kind: "mkdir", path: resolve(path), description });
     if (!this.willWrite(path)) return record;
     try {
-      await mkdir(resolve(path), { recursive: true });
+      await this.#target.mkdir(resolve(path));
     } catch (error) {
       record.status = "failed";
       record.error = (error as Error).message;
-      throw new VmforgeError("E_MKDIR_FAILED", `Could not make the folder ${path}: ${(error as Error).message}`, { cause: error });
+      throw new VmforgeError("E_MKDIR_FAILED", `Could not make the folder ${path}${this.#where}: ${(error as Error).message}`, { cause: error, ...this.#permissionFix(error) });
     }
     record.status = "done";
     return record;
@@ -182,11 +182,81 @@ export class Effects {
     if (observed) await this.log.notify("start", record);
     const runId = this.log.options.runId;
     const { idempotent: _idempotent, ...spawnOptions } = options;
-    const result = await runProgram(file, args, runId ? { ...spawnOptions, env: { ...options.env, [RUN_ID_VARIABLE]: runId } } : spawnOptions);
+    const result = await this.#target.run(file, args, runId ? { ...spawnOptions, env: { ...options.env, [RUN_ID_VARIABLE]: runId } } : spawnOptions);
     record.status = result.exitCode === 0 ? "done" : "failed";
     if (result.exitCode !== 0) record.error = result.stderr.trim().split("\n").slice(-3).join("\n");
     if (observed) await this.log.notify("end", record);
     return result;
+  }
+
+  /** undefined when the effects land on this machine; otherwise the host they land on (`ssh://root@gpu-box`). */
+  get remote(): string | undefined {
+    return this.#target.remote;
+  }
+
+  /**
+   * What is at `path` on the machine the effects land on (not following a last symlink): what a
+   * stage checks before it writes there. Read only, so also in a dry run; recorded nowhere.
+   */
+  inspect(path: string, options: { follow?: boolean } = {}): Promise<HostEntryKind | undefined> {
+    return this.#target.inspect(resolve(path), options);
+  }
+
+  /**
+   * Gives a file the stage made under a temporary name (by a program it ran) its real name,
+   * never over a file that appeared meanwhile (an error with code EEXIST). Part of the effect
+   * that made it, so not recorded; nothing happens where nothing was written.
+   */
+  async moveIntoPlace(temporary: string, path: string): Promise<void> {
+    if (!this.willWrite(path)) return;
+    await this.#target.moveIntoPlace(resolve(temporary), resolve(path));
+  }
+
+  /** Removes a temporary file a stage's program left; no error when there is none. */
+  async removeTemporary(path: string): Promise<void> {
+    if (!this.willWrite(path)) return;
+    await this.#target.remove(resolve(path)).catch(() => undefined);
+  }
+
+  /**
+   * A file of this machine (a downloaded image in the cache) that the host needs at the same
+   * path: copied there when the effects land on another machine (recorded as a write), nothing
+   * to do on this one (undefined).
+   */
+  async share(path: string, bytes: number, description?: string): Promise<EffectRecord | undefined> {
+    if (this.#target.remote === undefined) return undefined;
+    const record = this.#record({ kind: "write-file", path: resolve(path), bytes, description: description ?? `copy of this machine's ${path}` });
+    if (this.dryRun) return record;
+    try {
+      if ((await this.#target.inspect(resolve(path))) === "file") {
+        record.status = "done";
+        return record;
+      }
+      await this.#target.upload(resolve(path), bytes);
+      record.status = "done";
+    } catch (error) {
+      record.status = "failed";
+      record.error = (error as Error).message;
+      throw new VmforgeError("E_WRITE_FAILED", `Could not copy ${path} to${this.#where}: ${(error as Error).message}`, { cause: error, ...this.#permissionFix(error) });
+    }
+    return record;
+  }
+
+  get #target(): EffectTarget {
+    return this.log.options.target ?? localTarget;
+  }
+
+  /** " on ssh://..." when the effects land on another machine. */
+  get #where(): string {
+    return this.#target.remote === undefined ? "" : ` on ${this.#target.remote}`;
+  }
+
+  #permissionFix(error: unknown): { fix?: string } {
+    const text = `${(error as NodeJS.ErrnoException).code ?? ""} ${(error as Error).message}`;
+    if (!/EACCES|EPERM|permission denied|operation not permitted/i.test(text)) return {};
+    return this.#target.remote === undefined
+      ? { fix: "Run vmforge as a user who may write there (root, for the system folders), or choose another folder with --out." }
+      : { fix: `Log in to ${this.#target.remote} as a user who may write there (ssh://root@..., or a user with rights to the folder), or choose a folder that user owns with --out.` };
   }
 
   /**
@@ -225,6 +295,7 @@ export class Effects {
       const normalized = sysfsPathOf(hostPath);
       checkSysfsValue(hostPath, value);
       if (this.dryRun) return record;
+      if (this.#target.remote !== undefined) throw remoteSysfs(this.#target.remote, hostPath);
       const host = this.log.options.host;
       const attribute = await locateAttribute(host, hostPath, normalized);
       await this.log.notify("start", record);
@@ -262,25 +333,6 @@ export class Effects {
     this.log.records.push(record);
     return record;
   }
-}
-
-export async function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  // Loaded at the first program run: child_process costs a cold start about 10 ms, and most runs start none.
-  const { spawn } = await import("node:child_process");
-  return new Promise((resolvePromise) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", (error) => resolvePromise({ exitCode: 127, stdout, stderr: stderr + error.message }));
-    child.on("close", (code) => resolvePromise({ exitCode: code ?? 1, stdout, stderr }));
-    if (child.stdin) {
-      // A program that exits without reading its input must not crash us with EPIPE.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(options.input);
-    }
-  });
 }
 
 /** The one part of sysfs vmforge writes: PCI devices and their drivers. */
@@ -379,6 +431,14 @@ function refused(hostPath: string, why: string): VmforgeError {
     exitCode: ExitCode.usage,
     why: `vmforge writes only existing attribute files below ${SYSFS_WRITE_AREA} that stay inside the host root's /sys, so a forged plan or journal cannot change any other file.`,
     fix: "Check where the path came from: a host root (--host-root) with planted symlinks or files, or an undo journal vmforge did not write as it is.",
+  });
+}
+
+function remoteSysfs(remote: string, hostPath: string): VmforgeError {
+  return new VmforgeError("E_REMOTE_SYSFS", `vmforge does not write ${shown(hostPath)} on ${remote}: driver binding is done on the machine itself.`, {
+    exitCode: ExitCode.usage,
+    why: "Each sysfs write is checked against the attribute file it opens (no symlink, no hard link, inside /sys); that check needs the file on this machine.",
+    fix: "Apply without --bind-vfio over SSH and bind at boot with the kernel parameters the plan prints, or run `vmforge apply --bind-vfio` on that host.",
   });
 }
 

@@ -46,6 +46,8 @@ export {
   type WriteFileOptions,
   type DownloadRequest,
 } from "./effects.js";
+export { localTarget, type EffectTarget, type HostEntryKind, type TargetWriteOptions } from "./effect-target.js";
+export type { ProgramOptions } from "./run-program.js";
 export { InputLog, fingerprintFile, sameFingerprint, describeFingerprint, WHOLE_HASH_LIMIT, type InputRecord, type FileFingerprint } from "./input-log.js";
 export {
   interruptedError,

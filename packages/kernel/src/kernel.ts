@@ -12,6 +12,7 @@ import { SessionStore } from "./session.js";
 import { createStageContext, type PreflightContext, type RunInput } from "./stage-context.js";
 import type { StageGraph, StageSelection, OrderedStage } from "./stage-graph.js";
 import { StageManager, type StageOutcome } from "./stage-manager.js";
+import type { EffectTarget } from "./effect-target.js";
 import { StorageManager } from "./storage.js";
 import { StageUi, UIManager } from "./ui.js";
 
@@ -23,6 +24,8 @@ export interface KernelOptions {
   hostSource?: HostSource;
   /** `--out DIR`: artifacts go here, and are written even in a dry run. */
   outputDir?: string;
+  /** The machine effects land on, when not this one (`apply --host`); artifacts are kept here too. */
+  effectTarget?: EffectTarget;
   env?: Record<string, string | undefined>;
   /**
    * Checks of the run as a whole, added by the program that runs the kernel (the CLI: every
@@ -84,7 +87,7 @@ export class Kernel {
     this.#outputDir = options.outputDir === undefined ? undefined : resolve(options.outputDir);
     this.storage = new StorageManager(options.env ?? process.env);
     this.host = new HostRoot(options.hostRoot ?? "/", options.hostSource ? { source: options.hostSource } : {});
-    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, signal: this.#stop.signal, runId: this.runId, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}) });
+    this.effectLog = new EffectLog({ dryRun: this.#dryRun, host: this.host, signal: this.#stop.signal, runId: this.runId, ...(this.#outputDir ? { outputDir: this.#outputDir } : {}), ...(options.effectTarget ? { target: options.effectTarget } : {}) });
     this.artifacts = new ArtifactStore(this.#outputDir, this.storage.userDataPath("vms"));
     this.events.onFailure = ({ event, error }) =>
       this.ui.sendMessage({ type: "Warn", code: "W_EVENT_HANDLER", text: `A handler of ${event} failed: ${(error as Error)?.message ?? String(error)}` });

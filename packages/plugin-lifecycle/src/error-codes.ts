@@ -17,4 +17,5 @@ export const LifecycleCode = {
   waitTimeout: "E_LIFECYCLE_WAIT_TIMEOUT",
   stopFailed: "E_LIFECYCLE_STOP_FAILED",
   consoleUnavailable: "E_LIFECYCLE_CONSOLE_UNAVAILABLE",
+  remoteVm: "E_LIFECYCLE_REMOTE_VM",
 } as const;

@@ -14,6 +14,11 @@ export interface VmFolder {
   definition: VmDefinition;
   /** Named with --dir, not found by name in the data home. */
   givenDir: boolean;
+  /**
+   * `apply --host ssh://...` set the VM up on that machine: this folder is the copy of its
+   * artifacts kept here, and the disks, firmware variables and logs are there.
+   */
+  appliedOn?: string;
   file(name: string): string;
 }
 
@@ -55,7 +60,18 @@ export async function openVmFolder(ctx: CommandContext, name: string | undefined
       fix: "Run `vmforge apply` (with --out for this folder) again instead of moving or copying a VM's folder.",
     });
   }
-  return { name: definition.name, runDir: definition.runDir, definition, givenDir: dir !== undefined, file: (file) => join(definition.runDir, file) };
+  const appliedOn = await appliedHost(join(folder, "plan.json"));
+  return { name: definition.name, runDir: definition.runDir, definition, givenDir: dir !== undefined, ...(appliedOn ? { appliedOn } : {}), file: (file) => join(definition.runDir, file) };
+}
+
+/** The `host` apply recorded in plan.json (apply --host); none when the file is missing or unreadable. */
+async function appliedHost(planPath: string): Promise<string | undefined> {
+  try {
+    const plan = JSON.parse(await readBoundedText(planPath, { maxBytes: DEFINITION_LIMIT, what: "the record of the run" })) as { host?: unknown; dryRun?: unknown };
+    return plan.dryRun === false && typeof plan.host === "string" ? plan.host : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function invalid(path: string, why: string): VmforgeError {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ReadLimits, type HostSource } from "@vmforge/kernel";
+import { ReadLimits, type EffectTarget, type HostSource } from "@vmforge/kernel";
+import { SshEffectTarget } from "./ssh-effect-target.js";
 import { SshHostSource } from "./ssh-host-source.js";
 import { SshSession } from "./ssh-session.js";
 import { parseSshTarget, type SshTarget } from "./target.js";
@@ -23,13 +24,16 @@ export interface SshHost {
   /** The host root folder (mode 0700, removed by close()). */
   root: string;
   source: HostSource;
+  /** Where `apply --host` lands its effects: that machine, over the same session. */
+  effects: EffectTarget;
   close(): Promise<void>;
 }
 
 /**
  * Opens one SSH session to `target` (an `ssh://[user@]host[:port]` string or a parsed target)
  * with the system's ssh client, and returns the host root folder and source to give a Kernel
- * (`hostRoot`, `hostSource`). Nothing is installed there: a POSIX sh script answers each read.
+ * (`hostRoot`, `hostSource`, and `effectTarget` for apply). Nothing is installed there: a POSIX sh
+ * script answers each read and carries out each write.
  */
 export async function openSshHost(target: string | SshTarget, options: SshHostOptions = {}): Promise<SshHost> {
   const parsed = typeof target === "string" ? parseSshTarget(target) : target;
@@ -39,6 +43,7 @@ export async function openSshHost(target: string | SshTarget, options: SshHostOp
     target: parsed,
     root,
     source: new SshHostSource(session, root),
+    effects: new SshEffectTarget(session),
     async close() {
       await session.close();
       rmSync(root, { recursive: true, force: true });

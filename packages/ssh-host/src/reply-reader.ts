@@ -11,10 +11,17 @@ export type Reply =
   | { kind: "link"; target: string }
   | { kind: "dir"; entries: DirEntry[] }
   | { kind: "file" }
+  | { kind: "block" }
   | { kind: "other" }
   | { kind: "none" }
   | { kind: "unreadable" }
-  | { kind: "content"; bytes: Buffer };
+  | { kind: "content"; bytes: Buffer }
+  /** A write or mkdir was done. */
+  | { kind: "ok" }
+  /** A write or mkdir failed; `why` is the remote program's first line of errors (`EEXIST`: something is there). */
+  | { kind: "error"; why: string }
+  /** A program ran and exited with `code`; its output and errors follow as two content replies. */
+  | { kind: "exit"; code: number };
 
 /** A line: a header, a link target (at most PATH_MAX) or a listed name (at most NAME_MAX). */
 const MAX_LINE = 4200;
@@ -83,13 +90,16 @@ export class ReplyReader {
   }
 
   #header(line: string): void {
-    const simple = { F: "file", O: "other", N: "none", U: "unreadable" } as const;
+    const simple = { F: "file", B: "block", O: "other", N: "none", U: "unreadable", K: "ok" } as const;
     if (line in simple) return this.onReply({ kind: simple[line as keyof typeof simple] });
     if (line === "D") {
       this.#listing = [];
       return;
     }
     if (line.startsWith("L ")) return this.onReply({ kind: "link", target: line.slice(2) });
+    if (line.startsWith("E ")) return this.onReply({ kind: "error", why: line.slice(2) });
+    const exit = /^R (\d{1,3})$/.exec(line);
+    if (exit) return this.onReply({ kind: "exit", code: Number(exit[1]) });
     const match = /^C +(\d{1,15})$/.exec(line.trim());
     if (!match) throw new ProtocolError(`an unexpected reply ${JSON.stringify(line.slice(0, 64))}`);
     const size = Number(match[1]);

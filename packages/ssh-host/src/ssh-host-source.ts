@@ -46,6 +46,7 @@ export class SshHostSource implements HostSource {
             break;
           }
           case "file":
+          case "block":
           case "other":
             this.#writer.file(hostPath);
             break;

@@ -26,6 +26,7 @@ export class SshSession {
   #failure: Error | undefined;
   /** Fails open() when the session ends before the remote script greets (a no-op after). */
   #rejectReady: (error: Error) => void = () => undefined;
+  #sending: Promise<void> = Promise.resolve();
   #stderr = "";
 
   private constructor(
@@ -82,12 +83,69 @@ export class SshSession {
   }
 
   request(kind: "S" | "C", hostPath: string): Promise<Reply> {
-    if (this.#failure) return Promise.reject(this.#failure);
     if (hostPath.includes("\n") || hostPath.includes("\0")) return Promise.resolve({ kind: "none" });
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ resolve, reject });
-      this.#child.stdin!.write(`${kind} ${hostPath}\n`);
+    return this.#ask([`${kind} ${hostPath}\n`], 1).then(([reply]) => reply!);
+  }
+
+  /**
+   * Writes a file there: `data` (or the local file `data.file`, streamed) to a temporary file
+   * beside `hostPath`, renamed over it, or linked to it when `exclusive` (never replacing anything).
+   */
+  async writeFile(hostPath: string, data: Uint8Array | { file: string; size: number }, options: { mode: number; exclusive: boolean }): Promise<Reply> {
+    checkLine(hostPath, "path");
+    const size = data instanceof Uint8Array ? data.byteLength : data.size;
+    const header = `W ${hostPath}\n${options.mode.toString(8)} ${options.exclusive ? 1 : 0} ${size}\n`;
+    const [reply] = await this.#ask([header, data], 1);
+    return reply!;
+  }
+
+  async mkdir(hostPath: string): Promise<Reply> {
+    checkLine(hostPath, "path");
+    const [reply] = await this.#ask([`M ${hostPath}\n`], 1);
+    return reply!;
+  }
+
+  /** Runs `argv` there (no shell), with no input; its output and errors are bounded by maxFile. */
+  async run(argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    for (const word of argv) checkLine(word, "program argument");
+    const [exit, stdout, stderr] = await this.#ask([`X ${argv.length}\n${argv.map((word) => `${word}\n`).join("")}`], 3);
+    if (exit?.kind !== "exit" || stdout?.kind !== "content" || stderr?.kind !== "content") throw protocolError(this.target, new ProtocolError("a program run answered out of order"));
+    return { exitCode: exit.code, stdout: stdout.bytes.toString("utf8"), stderr: stderr.bytes.toString("utf8") };
+  }
+
+  /**
+   * Sends one request (its parts in order, a local file streamed) and waits for its `replies`
+   * replies. Requests go down the pipe one after another, never interleaved, in call order.
+   */
+  #ask(parts: Array<string | Uint8Array | { file: string; size: number }>, replies: number): Promise<Reply[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const answers = Array.from({ length: replies }, () => new Promise<Reply>((resolve, reject) => this.#pending.push({ resolve, reject })));
+    const sent = this.#sending.then(async () => {
+      for (const part of parts) {
+        if (this.#failure) return;
+        if (typeof part === "string" || part instanceof Uint8Array) await this.#write(part);
+        else await this.#stream(part.file, part.size);
+      }
     });
+    this.#sending = sent.catch((error: Error) => this.#fail(error));
+    return Promise.all(answers);
+  }
+
+  async #write(chunk: string | Uint8Array): Promise<void> {
+    const stdin = this.#child.stdin!;
+    if (!stdin.write(chunk)) await new Promise<void>((resolve) => stdin.once("drain", resolve).once("close", resolve));
+  }
+
+  /** Exactly `size` bytes of a local file; a file that changed size meanwhile fails the session (the remote side would wait or misread). */
+  async #stream(file: string, size: number): Promise<void> {
+    if (size === 0) return;
+    const { createReadStream } = await import("node:fs");
+    let sent = 0;
+    for await (const chunk of createReadStream(file, { start: 0, end: size - 1 }) as AsyncIterable<Buffer>) {
+      sent += chunk.length;
+      await this.#write(chunk);
+    }
+    if (sent !== size) throw new Error(`${file} changed while it was sent (${sent} of ${size} bytes)`);
   }
 
   /** Ends the remote script (its input closes) and waits for ssh to go; a failed session is killed. */
@@ -111,6 +169,16 @@ export class SshSession {
     this.#failure ??= error;
     this.#rejectReady(this.#failure);
     for (const waiting of this.#pending.splice(0)) waiting.reject(this.#failure);
+  }
+}
+
+/** A path or argument travels as one line of the protocol. */
+function checkLine(text: string, what: string): void {
+  if (text.includes("\n") || text.includes("\0")) {
+    throw new VmforgeError("E_SSH_ARGUMENT", `A ${what} with a newline or NUL byte cannot be sent to the host: ${JSON.stringify(text.slice(0, 120))}.`, {
+      exitCode: ExitCode.usage,
+      fix: "Rename the file or folder so its name has no newline.",
+    });
   }
 }
 

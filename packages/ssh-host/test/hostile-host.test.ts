@@ -21,7 +21,7 @@ describe("a hostile or broken host", () => {
     // Every path is a folder listing escape names, except that each second level is a link to /.
     const ssh = fakeSsh(
       "links-out",
-      `echo "vmforge-ssh-host 2"
+      `echo "vmforge-ssh-host 3"
 while IFS= read -r r; do
   case "$r" in
     "S /etc") printf "D\\nf ../../vmforge-escaped\\nd ..\\nl passwd\\nl ok\\nf a/b\\n.\\n";;
@@ -49,7 +49,7 @@ done`,
   });
 
   it("that floods a reply is cut off with E_SSH_PROTOCOL (exit 2), not read into memory", async () => {
-    const ssh = fakeSsh("flood", `echo "vmforge-ssh-host 2"; read r; echo "C 999999999999"; sleep 5`);
+    const ssh = fakeSsh("flood", `echo "vmforge-ssh-host 3"; read r; echo "C 999999999999"; sleep 5`);
     const host = await openSshHost("ssh://root@flood", { ssh });
     try {
       const root = new HostRoot(host.root, { source: host.source });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProtocolError, ReplyReader, type Reply } from "../src/reply-reader.js";
 
-const GREETING = "vmforge-ssh-host 2";
+const GREETING = "vmforge-ssh-host 3";
 
 function read(chunks: Array<string | Buffer>, maxBody = 1024): Reply[] {
   const replies: Reply[] = [];

@@ -16,3 +16,4 @@ export { intelHostBridge, intelPlatform, intelRootPort, intelUhd630, madeHost, t
 export { planPreflight, type PreflightOutcome } from "./preflight.js";
 export { serveBytes, serveCut, sha256, startImageServer, type Handler, type ImageServer } from "./http-server.js";
 export { i5_9400Host, ryzen2700xHost, twoSocketHost, TOPOLOGY_HOST_GPU } from "./topology-hosts.js";
+export { startPrivateLibvirtd, type PrivateLibvirtd } from "./private-libvirtd.js";

@@ -7,7 +7,7 @@ import { describeWhen, itWhen } from "@vmforge/test-support";
 import { freshUser, testKey, type FreshUser, type TestKey, type VmforgeRun } from "./fresh-user.js";
 import { findMarker, guestToml, USER } from "./guest-request.js";
 import { serveImage, type ImageServer } from "./image-server.js";
-import { startPrivateLibvirtd, type PrivateLibvirtd } from "./private-libvirtd.js";
+import { startPrivateLibvirtd, type PrivateLibvirtd } from "@vmforge/test-support";
 import { libvirtBootRequirement, qemuBootRequirement } from "./requirements.js";
 import { relabelIso } from "./seed-damage.js";
 

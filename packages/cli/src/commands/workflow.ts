@@ -69,11 +69,11 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
   const { dryRun, configPath, outputDir } = request;
   const name = dryRun ? "plan" : "apply";
   const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
-  if (!dryRun && global.host !== undefined) {
-    throw new VmforgeError("E_REMOTE_APPLY", `vmforge apply --host is not supported yet: ${global.host} can be checked and planned, not set up.`, {
+  if (!dryRun && global.host !== undefined && request.flags?.bindVfio === true) {
+    throw new VmforgeError("E_REMOTE_SYSFS", `vmforge apply --bind-vfio does not bind drivers over SSH (${global.host}).`, {
       exitCode: ExitCode.usage,
-      why: "apply writes disks and binds drivers through the effects API, which acts on this machine only.",
-      fix: `Plan there with \`vmforge plan CONFIG --host ${global.host} --out DIR\`, copy DIR to that machine, and run \`vmforge apply\` on it.`,
+      why: "Each sysfs write is checked against the attribute file it opens (no symlink, no hard link, inside /sys); that check needs the file on the machine that writes it.",
+      fix: "Apply over SSH without --bind-vfio and bind at boot with the kernel parameters the plan prints, or run `vmforge apply --bind-vfio` on that host.",
     });
   }
   const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
@@ -97,7 +97,7 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
   };
   const resumed = request.resume !== undefined;
   const failed = async (error: unknown): Promise<never> => {
-    const fault = await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history(), resumed), ok: false, error: errorJson(error) });
+    const fault = await savePlan({ ...planDocument(name, runtime.kernel.report(), runtime.kernel.ui.history(), resumed, global.host), ok: false, error: errorJson(error) });
     throw fault ? withFollowUp(error, fault) : error;
   };
   const restoreSignals = stopRunOnSignals(runtime.kernel);
@@ -116,7 +116,7 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
   }
   const idle = nothingDone(report, runtime.kernel.manifests(), configPath);
   if (idle) return await failed(idle);
-  const document = planDocument(name, report, runtime.kernel.ui.history(), resumed);
+  const document = planDocument(name, report, runtime.kernel.ui.history(), resumed, global.host);
   const fault = await savePlan(document);
   if (fault) Object.assign(document, { ok: false, error: errorJson(fault) });
   if (global.json) {
@@ -155,6 +155,8 @@ export interface PlanDocument {
   /** The run continued an earlier one (`vmforge resume`); the earlier run's effects and artifacts are marked `resumed`. */
   resumed: boolean;
   name: string | undefined;
+  /** `--host`: the machine read (and, for apply, set up); the artifact folder is there, with a copy here after apply. */
+  host?: string;
   artifactDir: string | undefined;
   stages: RunReport["stages"];
   effects: RunReport["effects"];
@@ -169,13 +171,14 @@ export interface PlanDocument {
   error?: Record<string, unknown>;
 }
 
-function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[], resumed: boolean): PlanDocument {
+function planDocument(command: string, report: RunReport, history: readonly UiEnvelope[], resumed: boolean, host: string | undefined): PlanDocument {
   return {
     command,
     ok: true,
     dryRun: report.dryRun,
     resumed,
     name: report.runName,
+    ...(host === undefined ? {} : { host }),
     artifactDir: report.artifactDir,
     stages: report.stages.map((stage) => ({ ...stage, durationMs: Math.round(stage.durationMs) })),
     effects: report.effects,
@@ -199,13 +202,16 @@ function printSummary(io: Io, document: PlanDocument, palette: Palette, quiet: b
       for (const effect of planned) out(`  ${describeEffect(effect)}`);
     }
   } else {
-    out(palette.bold(`${visibleLine(document.name ?? "The VM")} is set up.`));
+    out(palette.bold(`${visibleLine(document.name ?? "The VM")} is set up${document.host ? ` on ${visibleLine(document.host)}` : ""}.`));
   }
   if (done.length && !quiet) {
     out(document.dryRun ? "written (you asked for them with --out):" : "done:");
     for (const effect of done) out(`  ${describeEffect(effect)}`);
   }
-  if (document.artifactDir && done.length) out(`artifacts: ${visibleLine(document.artifactDir)}`);
+  if (document.artifactDir && done.length) {
+    const where = document.host && !document.dryRun ? ` on ${visibleLine(document.host)} (a copy here)` : "";
+    out(`artifacts: ${visibleLine(document.artifactDir)}${where}`);
+  }
 }
 
 /** One line per effect; paths, commands and descriptions may hold anything, so they are made visible. */

@@ -34,6 +34,7 @@ interface Started {
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
   const options = parseLifecycleArgs(args, ["libvirt", "connect", "wait", "timeout", "dir"], USAGE);
   const vm = await openVmFolder(ctx, options.name, options.dir);
+  if (vm.appliedOn !== undefined) refuseHereForRemote(vm, options.libvirt ? libvirtUri(options.connect, process.env) : undefined, options.wait === true);
   const direct = await runningQemu(vm);
   if (direct.pid !== undefined) throw alreadyRunning(vm, `its QEMU runs as pid ${direct.pid}`);
   if (direct.stalePid !== undefined) await removePidFile(vm);
@@ -91,6 +92,23 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
   }
   if (ctx.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   return ExitCode.ok;
+}
+
+/**
+ * A VM apply set up on another machine (`apply --host`) starts there, through that machine's
+ * libvirt (`--connect qemu+ssh://...`): its disks are not here, so no QEMU of this machine runs
+ * it, and its serial log is there, so `--wait` cannot watch it from here.
+ */
+function refuseHereForRemote(vm: VmFolder, uri: string | undefined, wait: boolean): void {
+  const host = vm.appliedOn!;
+  const hostName = host.replace(/^ssh:\/\//, "");
+  const fix = `Start it with that machine's libvirt: \`vmforge start ${vm.name} --libvirt --connect qemu+ssh://${hostName}/system\` (or run \`vmforge start ${vm.name}\` on that machine).`;
+  const refuse = (why: string): never => {
+    throw new VmforgeError(LifecycleCode.remoteVm, `${vm.name} was set up on ${host} (apply --host): ${why}.`, { exitCode: ExitCode.usage, fix });
+  };
+  if (uri === undefined) refuse("its disks are there, so no QEMU of this machine can run it");
+  if (!/^[a-z0-9+.-]+:\/\/[^/]/i.test(uri!)) refuse(`${uri} is this machine's libvirt, which does not have its disks`);
+  if (wait) refuse("its serial log is there, so --wait cannot follow the boot from here");
 }
 
 function alreadyRunning(vm: VmFolder, how: string): VmforgeError {
@@ -183,10 +201,11 @@ async function startWithLibvirt(vm: VmFolder, uri: string): Promise<Started> {
       fix: "Add `[output]\\nlibvirt_xml = true` to the VM description (or run apply with --with qemu_setup:generate_libvirt_xml), apply again, then start with --libvirt.",
     });
   }
-  await refusePlannedOnly(vm, [domainXml]);
+  // A VM set up on another machine has its disks there; libvirt there checks them.
+  if (vm.appliedOn === undefined) await refusePlannedOnly(vm, [domainXml]);
   const state = await domainState(uri, vm.name);
   if (state !== undefined && !["shut off", "crashed"].includes(state)) throw alreadyRunning(vm, `libvirt (${uri}) has it ${state}`);
-  await rm(vm.definition.serial.log ?? vm.file(SERIAL_LOG), { force: true });
+  if (vm.appliedOn === undefined) await rm(vm.definition.serial.log ?? vm.file(SERIAL_LOG), { force: true });
   await virshOrFail(uri, ["define", domainXml], `Defining ${vm.name} in libvirt`);
   await virshOrFail(uri, ["start", vm.name], `Starting ${vm.name} with libvirt`);
   await writeState(vm, { mode: "libvirt", uri, startedAt: new Date().toISOString() });

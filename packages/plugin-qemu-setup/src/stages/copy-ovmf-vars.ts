@@ -1,4 +1,3 @@
-import { lstat } from "node:fs/promises";
 import { FileReadError, ReadLimits, VmforgeError, readBoundedFile, type StageContext } from "@vmforge/kernel";
 import { vmDefinitionKey } from "../contract.js";
 
@@ -12,8 +11,8 @@ export async function run(ctx: StageContext): Promise<void> {
     await ctx.effects.writeFile(firmware.vars, "", { overwrite: false, description: `copy of ${firmware.varsTemplate}` });
     return;
   }
-  // lstat, not a read: whatever is there (even a FIFO) is the VM's and stays.
-  if (await lstat(firmware.vars).then(() => true, () => false)) {
+  // Not a read: whatever is there (even a FIFO) is the VM's and stays.
+  if ((await ctx.effects.inspect(firmware.vars)) !== undefined) {
     ctx.ui.info(`${firmware.vars} exists; the VM keeps its UEFI variables.`);
     return;
   }

@@ -1,4 +1,3 @@
-import { lstat, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, VmforgeError, type Problem, type StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
@@ -6,7 +5,7 @@ import { userVmRequestKey, vmDefinitionKey, type VmDefinition } from "../contrac
 import { locatedProblem, type ProblemContext } from "../config-problems.js";
 import { checkArguments, imagesOfDefinition, infoArguments, judgeCheck, judgeInfo, type ExistingImage } from "../disk-image-check.js";
 import { diskImageCommands } from "../disk-images.js";
-import { placeImage, removeTemporary, temporaryImagePath } from "../image-placement.js";
+import { temporaryImagePath } from "../image-placement.js";
 import { requestProblemContext } from "../request-context.js";
 
 export async function run(ctx: StageContext): Promise<void> {
@@ -38,9 +37,10 @@ export async function run(ctx: StageContext): Promise<void> {
 async function checkExistingImages(ctx: StageContext, qemuImg: string, images: ExistingImage[], context: ProblemContext, definition: VmDefinition): Promise<void> {
   const problems: Problem[] = [];
   for (const image of images) {
-    const found = await stat(image.path).catch(() => undefined);
+    // On the machine the disks are made on (this one, or the --host of apply).
+    const found = await ctx.effects.inspect(image.path, { follow: true });
     if (!found) continue;
-    if (!found.isFile() && !found.isBlockDevice()) {
+    if (found !== "file" && found !== "block") {
       // Validation refuses these; one swapped in since must still never reach qemu-img (a FIFO would block it).
       problems.push(brokenImage(context, image, "neither a file nor a block device", "it cannot hold a disk image"));
       continue;
@@ -122,9 +122,9 @@ function brokenImage(context: ProblemContext, image: ExistingImage, received: st
  * nothing is at the path yet (qemu-img itself would truncate it).
  */
 async function createImage(ctx: StageContext, path: string, argv: string[]): Promise<void> {
-  if (await lstat(path).then(() => true, () => false)) {
+  if ((await ctx.effects.inspect(path)) !== undefined) {
     // A run killed between placing the image and removing its temporary name left the latter (a second link to the same image).
-    if (ctx.effects.willWrite(path)) await removeTemporary(temporaryImagePath(path));
+    await ctx.effects.removeTemporary(temporaryImagePath(path));
     ctx.ui.info(`${path} exists and passed the check; used as is (vmforge never overwrites an image).`);
     return;
   }
@@ -137,15 +137,15 @@ async function createImage(ctx: StageContext, path: string, argv: string[]): Pro
     return;
   }
   if (result.exitCode !== 0) {
-    await removeTemporary(temporary);
+    await ctx.effects.removeTemporary(temporary);
     throw new VmforgeError("E_DISK_CREATE_FAILED", `qemu-img could not create ${path}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`, {
       fix: result.exitCode === 127 ? "Install qemu-img (package qemu-utils)." : "Check the folder's permissions and free space.",
     });
   }
   try {
-    await placeImage(temporary, path);
+    await ctx.effects.moveIntoPlace(temporary, path);
   } catch (error) {
-    await removeTemporary(temporary);
+    await ctx.effects.removeTemporary(temporary);
     throw new VmforgeError("E_DISK_CREATE_FAILED", `The new image could not be moved to ${path}: ${(error as Error).message}`, {
       fix: (error as NodeJS.ErrnoException).code === "EEXIST" ? `Something else created ${path} meanwhile; check it, then run the command again.` : "Check the folder's permissions and free space.",
       cause: error,
@@ -164,7 +164,7 @@ async function reportInterruptedCreations(ctx: StageContext, paths: string[]): P
   for (const path of paths) {
     const temporary = temporaryImagePath(path);
     if (!ctx.interruptedEffects.some((record) => record.kind === "run" && record.command?.includes(temporary))) continue;
-    const placed = await lstat(path).then(() => true, () => false);
+    const placed = (await ctx.effects.inspect(path)) !== undefined;
     ctx.ui.info(
       placed
         ? `The run before was stopped while it created ${path}; the image had been completed, passed qemu-img's check, and is kept.`

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { ExitCode, VmforgeError, isVmforgeError, type StageContext } from "@vmforge/kernel";
 import { fetchImage, ImageCache, probeImageSize, resolveImageSpec, shownUrl, type ImageProbe, type ImageSource } from "@vmforge/image-cache";
 import { locatedProblem } from "../config-problems.js";
@@ -35,6 +36,7 @@ export async function run(ctx: StageContext): Promise<void> {
     const cached = await located(request, disk, () => cache.lookup(source));
     if (cached) {
       ctx.ui.info(`${where}: ${label} is cached (${cached}); nothing to download.`);
+      await shareWithHost(ctx, cached, where, label);
       fetched.push({ disk: disk.index, url: source.url, path: cached, cached: true, downloaded: false, bytes: null });
       continue;
     }
@@ -69,10 +71,18 @@ export async function run(ctx: StageContext): Promise<void> {
       }),
     );
     await checkFormat(request, disk, result!.path);
+    await shareWithHost(ctx, result!.path, where, label);
     ctx.ui.info(`${where}: downloaded ${label} (${sizeText(result!.bytes)}), ${result!.checksum ? `${result!.checksum.algorithm} verified` : "verified"}: ${result!.path}.`);
     fetched.push({ disk: disk.index, url: source.url, path: result!.path, cached: false, downloaded: true, bytes: result!.bytes });
   }
   ctx.set(fetchedImagesKey, fetched);
+}
+
+/** `apply --host`: the image is downloaded and verified here, then copied to the same path there (unless already there). */
+async function shareWithHost(ctx: StageContext, path: string, where: string, label: string): Promise<void> {
+  if (ctx.effects.remote === undefined) return;
+  const { size } = await stat(path);
+  await ctx.effects.share(path, size, `${where}'s base image ${label}, copied from this machine's cache`);
 }
 
 function sourceOf(request: UserVmRequest, disk: VmDisk): ImageSource {

@@ -39,8 +39,9 @@ namespaces = [ ]
  * libvirtd for this test alone (root): its configuration, state, runtime and log folders are
  * the test's, bound over the system paths in a private mount namespace (`unshare -m`), and its
  * socket lies in the test's folder, so nothing of a system libvirt is read or touched.
+ * `binds`: more folders bound in that namespace (no spaces in their paths).
  */
-export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
+export async function startPrivateLibvirtd(options: { binds?: ReadonlyArray<{ from: string; to: string }> } = {}): Promise<PrivateLibvirtd> {
   const dir = mkdtempSync(join(tmpdir(), "vmforge-libvirtd-"));
   const socketDir = join(dir, "sock");
   mkdirSync(socketDir);
@@ -69,6 +70,8 @@ export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
     ...Object.entries(PRIVATE_FOLDERS).map(([name, target]) => `mount --bind ${join(dir, name)} ${target}`),
     `mount --bind ${join(dir, "passwd")} /etc/passwd`,
     `mount --bind ${join(dir, "group")} /etc/group`,
+    // The test's own: what this daemon sees at a path (another machine's folder, in a test of remote hosts).
+    ...(options.binds ?? []).map(({ from, to }) => `mount --bind ${from} ${to}`),
   ];
   const output = openSync(join(dir, "libvirtd.out"), "w");
   const daemon: ChildProcess = spawn(
