@@ -26,9 +26,10 @@ export function hostRootOption(hostRoot: string | undefined, cwd: string): { hos
 
 /**
  * `--host ssh://...`: one SSH session to that machine, whose files fill a private host root
- * folder as the run reads them. Not with --host-root (two hosts at once).
+ * folder as the run reads them; `asRoot` (apply) runs as root there, through `sudo -n` for
+ * another user. Not with --host-root (two hosts at once).
  */
-export async function openRemoteHost(global: GlobalOptions, io: Io): Promise<SshHost | undefined> {
+export async function openRemoteHost(global: GlobalOptions, io: Io, options: { asRoot?: boolean } = {}): Promise<SshHost | undefined> {
   if (global.host === undefined) return undefined;
   if (global.hostRoot !== undefined) {
     throw new VmforgeError("E_USAGE", "--host and --host-root both name the host to read.", { exitCode: ExitCode.usage, fix: "Give one of them." });
@@ -37,5 +38,5 @@ export async function openRemoteHost(global: GlobalOptions, io: Io): Promise<Ssh
   const { openSshHost, parseSshTarget } = await import("@vmforge/ssh-host");
   const target = parseSshTarget(global.host);
   const configFile = io.env.VMFORGE_SSH_CONFIG;
-  return openSshHost(target, { env: io.env, ...(configFile ? { configFile: resolve(io.cwd, configFile) } : {}) });
+  return openSshHost(target, { env: io.env, asRoot: options.asRoot === true, ...(configFile ? { configFile: resolve(io.cwd, configFile) } : {}) });
 }

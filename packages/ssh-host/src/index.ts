@@ -16,6 +16,11 @@ export interface SshHostOptions {
   /** The ssh program (default `ssh` on PATH). */
   ssh?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The session will change the host (apply): it runs as root there, through `sudo -n` for a
+   * user other than root; a user without those rights is E_SSH_SUDO.
+   */
+  asRoot?: boolean;
 }
 
 /** A remote host, read into a private folder as a host root reads it. */

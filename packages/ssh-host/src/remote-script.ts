@@ -85,9 +85,14 @@ export function remoteScript(limit: number): string {
   ].join("\n");
 }
 
-/** `sh -c '<script>'`, the one command ssh runs there. */
-export function remoteCommand(limit: number): string {
+/**
+ * `sh -c '<script>'`, the one command ssh runs there. `asRoot` (apply): a user other than root
+ * runs it through `sudo -n` (never a password prompt), so a user with sudo rights can set up a VM.
+ */
+export function remoteCommand(limit: number, options: { asRoot?: boolean } = {}): string {
   const script = remoteScript(limit);
   if (script.includes("'") || script.includes("\\")) throw new Error("the remote script must hold no quote or backslash");
-  return `exec /bin/sh -c '${script}'`;
+  if (!options.asRoot) return `exec /bin/sh -c '${script}'`;
+  // The script is the launcher's $0: no quoting of it inside the launcher.
+  return `exec /bin/sh -c 'if [ "$(id -u)" = 0 ]; then exec /bin/sh -c "$0"; fi; exec sudo -n /bin/sh -c "$0"' '${script}'`;
 }

@@ -12,6 +12,15 @@ export function sshFailure(target: SshTarget, exitCode: number | null, stderr: s
       fix: `Connect once with \`ssh ${sshWords(target).join(" ")}\`, compare the fingerprint with the machine's own, and accept it; vmforge never accepts a host key by itself.`,
     });
   }
+  if (/^sudo: |sudo: (command )?not found|is not in the sudoers file|may not run sudo/im.test(stderr)) {
+    const who = target.user ?? "your user";
+    return new VmforgeError("E_SSH_SUDO", `${target.text}: ${who} may not become root there without a password (sudo -n), which apply needs.`, {
+      ...details,
+      fix: /not found/i.test(stderr)
+        ? `Install sudo there and allow ${who} to use it without a password, or log in as root (ssh://root@${target.host}${target.port ? `:${target.port}` : ""}).`
+        : `Log in as root (ssh://root@${target.host}${target.port ? `:${target.port}` : ""}), or allow ${who} passwordless sudo there (a sudoers line \`${who} ALL=(root) NOPASSWD: /bin/sh\`, which is root access in all but name). check and plan need no sudo.`,
+    });
+  }
   if (/permission denied|authentication failed|too many authentication failures/i.test(stderr)) {
     return new VmforgeError("E_SSH_AUTH", `${target.text}: ${where} did not let ${target.user ?? "you"} in.`, {
       ...details,

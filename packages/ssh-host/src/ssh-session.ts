@@ -13,6 +13,8 @@ export interface SshSessionOptions {
   /** The ssh program (default `ssh` on PATH). */
   ssh?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run as root there: a user other than root goes through `sudo -n` (apply). */
+  asRoot?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export class SshSession {
       ...(options.configFile ? ["-F", options.configFile] : []),
       ...(target.port ? ["-p", String(target.port)] : []),
       ...(target.user ? ["-l", target.user] : []),
-      "-T", "--", target.host, remoteCommand(options.maxFile),
+      "-T", "--", target.host, remoteCommand(options.maxFile, { asRoot: options.asRoot === true }),
     ];
     const child = spawn(options.ssh ?? "ssh", args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     const session = new SshSession(target, child, options);

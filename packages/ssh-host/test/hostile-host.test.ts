@@ -72,6 +72,46 @@ done`,
     expect((error as { why?: string }).why).toContain(said);
   });
 
+  describe("apply's session (asRoot) for a user other than root", () => {
+    // The command ssh would run there, run here by /bin/sh, with an `id` that says uid 1000 and a
+    // `sudo` that refuses (no password given) or runs the command and leaves a mark.
+    const fakeTools = join(bin, "tools");
+    const local = (name: string, sudo: string) => {
+      return fakeSsh(name, `mkdir -p ${fakeTools}\nprintf '#!/bin/sh\\necho 1000\\n' > ${fakeTools}/id\nprintf '%s\\n' '#!/bin/sh' '${sudo}' > ${fakeTools}/sudo\nchmod +x ${fakeTools}/id ${fakeTools}/sudo\nfor last; do :; done\nPATH=${fakeTools}:$PATH exec /bin/sh -c "$last"`);
+    };
+
+    it("goes through sudo -n, and gets root's answers", async () => {
+      const mark = join(bin, "sudo-used");
+      const ssh = local("sudo-yes", `[ "$1" = -n ] && shift && touch ${mark} && exec "$@"`);
+      const host = await openSshHost("ssh://alice@gpu-box", { ssh, asRoot: true });
+      try {
+        expect(existsSync(mark)).toBe(true);
+        expect(await new HostRoot(host.root, { source: host.source }).exists("/proc")).toBe(true);
+      } finally {
+        await host.close();
+      }
+    });
+
+    it.each([
+      ["sudo: a password is required", "Log in as root"],
+      ["alice is not in the sudoers file.  This incident will be reported.", "Log in as root"],
+    ])("whose sudo says %j is E_SSH_SUDO (exit 2), with the fix", async (said, fix) => {
+      const ssh = local(`sudo-no-${fix.length}-${said.length}`, `echo "${said}" >&2; exit 1`);
+      const error = await openSshHost("ssh://alice@gpu-box", { ssh, asRoot: true }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: "E_SSH_SUDO", exitCode: 2 });
+      expect((error as Error).message).toContain("alice may not become root there");
+      expect((error as { fix: string }).fix).toContain(fix);
+    });
+
+    it("a check or plan (no asRoot) never asks sudo", async () => {
+      const mark = join(bin, "sudo-asked");
+      const ssh = local("sudo-never", `touch ${mark}; exit 1`);
+      const host = await openSshHost("ssh://alice@gpu-box", { ssh });
+      await host.close();
+      expect(existsSync(mark)).toBe(false);
+    });
+  });
+
   it("with no ssh client at all is E_SSH_MISSING", async () => {
     await expect(openSshHost("ssh://gpu-box", { ssh: join(bin, "no-such-ssh") })).rejects.toMatchObject({ code: "E_SSH_MISSING", exitCode: 2 });
   });
