@@ -2,7 +2,8 @@ import type { StageContext } from "@vmforge/kernel";
 import { runDirOf } from "../run-dir.js";
 import { hostDevicesKey, userVmRequestKey, vmDefinitionKey } from "../contract.js";
 import { assembleDefinition } from "../assemble-definition.js";
-import { cpuRamKey, networkingKey, storageKey } from "../working-keys.js";
+import { describeLookingGlass } from "../looking-glass.js";
+import { cpuRamKey, hostFitKey, networkingKey, storageKey } from "../working-keys.js";
 
 export async function run(ctx: StageContext): Promise<void> {
   const definition = ctx.set(
@@ -14,10 +15,12 @@ export async function run(ctx: StageContext): Promise<void> {
       storage: ctx.get(storageKey),
       networking: ctx.get(networkingKey),
       hostDevices: ctx.items(hostDevicesKey),
+      fit: ctx.get(hostFitKey),
     }),
   );
   const artifact = await ctx.writeArtifact("vm-definition.json", `${JSON.stringify(definition, null, 2)}\n`, { description: "the VM definition" });
   ctx.dispatch("VMDefinitionFinalized", { vm_definition: definition });
+  if (definition.lookingGlass) ctx.ui.info(describeLookingGlass(definition.lookingGlass));
   ctx.ui.result(
     `VM ${definition.name}: ${definition.cpu.vcpus} vCPUs (${definition.accelerator.type}), ${definition.memory.mib} MiB, ${definition.disks.length} disk(s), ${definition.nics.length} NIC(s), ${definition.firmware.type}.`,
     undefined,
