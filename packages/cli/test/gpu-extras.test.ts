@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
@@ -212,5 +212,57 @@ describe("VFIO's locked memory through the real CLI: launch.sh of examples/gpu-p
     if (run.exitCode === 99) return; // this machine's hard limit is lower: the refusal is tested above
     expect(run.stderr).not.toContain("locked-memory");
     expect(run.stderr).toMatch(/passes host PCI devices through, which needs KVM|stand-in QEMU started/);
+  });
+});
+
+describe("/dev/vfio/<group> for the user who runs launch.sh, through the real CLI", () => {
+  const passthrough = (user: string) => readFileSync(join(examplesDir, "gpu-passthrough.toml"), "utf8").replace('accel = "kvm"', `accel = "kvm"\nrun_as = "${user}"`);
+
+  function hostWithUser(root: string, node?: { uid: number; gid: number; mode: number }): string {
+    const host = hostCopy(root);
+    writeFileSync(join(host, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
+    writeFileSync(join(host, "etc", "group"), "root:x:0:\nkvm:x:36:alice\nalice:x:1000:\n");
+    if (node) {
+      mkdirSync(join(host, "dev", "vfio"), { recursive: true });
+      const path = join(host, "dev", "vfio", "2");
+      writeFileSync(path, "");
+      chownSync(path, node.uid, node.gid);
+      chmodSync(path, node.mode);
+    }
+    return host;
+  }
+
+  // Giving a snapshot's node to root or a group needs root.
+  const asRoot = it.skipIf(process.getuid?.() !== 0);
+
+  asRoot("root's 0600 node: a warning with the udev rule as the fix", async () => {
+    const { root, env } = workspace("vfio-root-node");
+    const run = await plan(root, env, passthrough("alice"), hostWithUser(root, { uid: 0, gid: 0, mode: 0o600 }));
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain("alice, who runs launch.sh, cannot open /dev/vfio/2 (owner uid 0, group gid 0, mode 0600)");
+    expect(run.output).toContain(`SUBSYSTEM=="vfio", OWNER="alice", MODE="0660"`);
+  });
+
+  asRoot("a node of a group alice is in, mode 0660: no warning", async () => {
+    const { root, env } = workspace("vfio-group-node");
+    const run = await plan(root, env, passthrough("alice"), hostWithUser(root, { uid: 0, gid: 36, mode: 0o660 }));
+    expect(run.exitCode).toBe(0);
+    expect(run.output).not.toContain("W_VFIO_DEVICE_ACCESS");
+    expect(run.output).not.toContain("cannot open /dev/vfio");
+  });
+
+  it("no node yet (vfio-pci has not taken the group): says udev will make it root's", async () => {
+    const { root, env } = workspace("vfio-no-node");
+    const run = await plan(root, env, passthrough("alice"), hostWithUser(root));
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain("/dev/vfio/2 is not there yet");
+    expect(run.output).toContain("which alice, who runs launch.sh, cannot open");
+  });
+
+  it("run_as = \"root\": nothing to check", async () => {
+    const { root, env } = workspace("vfio-as-root");
+    const run = await plan(root, env, passthrough("root"), hostWithUser(root, { uid: 0, gid: 0, mode: 0o600 }));
+    expect(run.exitCode).toBe(0);
+    expect(run.output).not.toContain("/dev/vfio/2");
   });
 });
