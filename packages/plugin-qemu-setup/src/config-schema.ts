@@ -1,5 +1,5 @@
 import { z } from "@vmforge/kernel/zod";
-import { accelRequests, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
+import { accelRequests, hugepageSizes, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
 import { parseSize, SIZE_HINT } from "./size-units.js";
 import { resolveImageSpec } from "@vmforge/image-cache";
 
@@ -117,10 +117,15 @@ function pinningIssues(pinning: "auto" | number[] | undefined, vcpus: number, ct
   }
 }
 
-export const memoryTable = z.strictObject({
-  size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
-  hugepages: z.boolean().default(false),
-});
+export const memoryTable = z
+  .strictObject({
+    size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
+    hugepages: z.boolean().default(false),
+    hugepage_size: z.enum(hugepageSizes).optional(),
+  })
+  .superRefine((memory, ctx) => {
+    if (memory.hugepage_size !== undefined && !memory.hugepages) ctx.addIssue({ code: "custom", path: ["hugepage_size"], message: "hugepage_size only applies with hugepages = true", input: memory.hugepage_size });
+  });
 
 export const firmwareTable = z
   .strictObject({
@@ -365,6 +370,7 @@ export const ALLOWED: Record<string, string> = {
   memory: "a table [memory]",
   "memory.size": `${SIZE_HINT}, at least 16MiB, whole MiB`,
   "memory.hugepages": "true | false",
+  "memory.hugepage_size": '"2MiB" | "1GiB" (default: 1GiB when the host has enough free 1 GiB pages and size is a whole number of GiB, else 2MiB)',
   firmware: "a table [firmware]",
   "firmware.type": enumText(firmwareTypes),
   "firmware.secure_boot": "true | false (uefi only)",

@@ -40,6 +40,7 @@ export const nicModels = ["virtio", "e1000e"] as const;
 export const displayTypes = ["none", "vnc", "spice", "gtk"] as const;
 export const firmwareTypes = ["uefi", "bios"] as const;
 export const accelRequests = ["auto", "kvm", "tcg"] as const;
+export const hugepageSizes = ["2MiB", "1GiB"] as const;
 
 export const requestVmSchema = z.object({
   name: z.string().regex(VM_NAME_PATTERN).max(63),
@@ -71,6 +72,8 @@ export const requestCpuSchema = z.object({
 export const requestMemorySchema = z.object({
   size: bytes,
   hugepages: z.boolean(),
+  /** Forces the hugepage size; absent: 1 GiB pages when the host has enough and size allows, else 2 MiB. */
+  hugepage_size: z.enum(hugepageSizes).optional(),
 });
 
 export const requestFirmwareSchema = z.object({

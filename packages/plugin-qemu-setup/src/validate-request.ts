@@ -70,7 +70,8 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
   checkCpu(request, env, report);
   const accelerator = chooseAccelerator(request, env, report);
   const cpuTuning = checkCpuTuning(request, env, accelerator, report);
-  const hugepageSizeBytes = checkMemory(request, env, report);
+  const hugepages = checkMemory(request, env, report);
+  const hugepageSizeBytes = hugepages.sizeBytes;
   const ovmf = await chooseFirmware(request, env, report);
   const disks = await inspectDisks(request, report, options.imageCache);
   await inspectCdroms(request, report);
@@ -85,6 +86,7 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
     hugepageSizeBytes,
     disks,
     cpuTuning,
+    ...(hugepages.reason ? { hugepageReason: hugepages.reason } : {}),
     ...(lookingGlass ? { lookingGlass } : {}),
     ...(runAs !== null || request.vm.run_as !== undefined ? { runAs } : {}),
     ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}),

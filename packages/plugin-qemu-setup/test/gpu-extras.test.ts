@@ -1,11 +1,16 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { HostRoot } from "@vmforge/kernel";
+import { hostInstallTarget } from "../src/host-install.js";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { all, describeWhen, machineOvmfHostRoot, ovmf, tool } from "@vmforge/test-support";
 import { qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
 import { lookingGlassSizeMib, lookingGlassTmpfiles } from "../src/looking-glass.js";
+import { chooseHugepageSize } from "../src/host-checks/memory.js";
+import type { EnvironmentData } from "@vmforge/plugin-env-check";
+import { pipelineError } from "./support/run-pipeline.js";
 import { fakeEnvironment } from "./support/environment.js";
 import { QmpSession } from "./support/qmp.js";
 import { runPipeline } from "./support/run-pipeline.js";
@@ -79,5 +84,87 @@ describeWhen(haveQemu)("QEMU (TCG) accepts the Looking Glass device and the evde
       expect(await qemu.quit()).toBe(0);
     }
     expect(existsSync(memory)).toBe(true);
+  });
+});
+
+describe("where apply installs a host file (hostInstallTarget)", () => {
+  it("below the host root, saying whether the folder is there", async () => {
+    const root = await tempDir();
+    mkdirSync(join(root, "etc"));
+    expect(await hostInstallTarget(new HostRoot(root), "/etc/tmpfiles.d", "vmforge-a.conf")).toEqual({ dir: join(root, "etc", "tmpfiles.d"), path: join(root, "etc", "tmpfiles.d", "vmforge-a.conf"), dirExists: false });
+    mkdirSync(join(root, "etc", "tmpfiles.d"));
+    expect((await hostInstallTarget(new HostRoot(root), "/etc/tmpfiles.d", "vmforge-a.conf")).dirExists).toBe(true);
+  });
+
+  it("refuses a symlinked folder on the way, a symlink or folder at the file's name, and names with .. or /", async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    mkdirSync(join(root, "etc"));
+    symlinkSync(outside, join(root, "etc", "tmpfiles.d"));
+    const host = new HostRoot(root);
+    await expect(hostInstallTarget(host, "/etc/tmpfiles.d", "x.conf")).rejects.toMatchObject({ code: "E_HOST_PATH_REFUSED", exitCode: 2 });
+    mkdirSync(join(root, "etc", "libvirt"));
+    symlinkSync("/etc/shadow", join(root, "etc", "libvirt", "qemu"));
+    await expect(hostInstallTarget(host, "/etc/libvirt", "qemu")).rejects.toThrow(/is a symlink/);
+    mkdirSync(join(root, "etc", "libvirt", "dir"));
+    await expect(hostInstallTarget(host, "/etc/libvirt", "dir")).rejects.toThrow(/not a regular file/);
+    writeFileSync(join(root, "etc", "file"), "");
+    await expect(hostInstallTarget(host, "/etc/file/sub", "x")).rejects.toThrow(/not a folder/);
+    for (const [dir, name] of [["/etc", ".."], ["/etc", "a/b"], ["/etc/../root", "x"], ["/etc", ""], ["/etc", "a b"]] as const) {
+      await expect(hostInstallTarget(host, dir, name)).rejects.toMatchObject({ code: "E_HOST_PATH_REFUSED" });
+    }
+  });
+});
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+/** A host with the hugepage pools given (the first is the default size). */
+function poolsHost(pools: Array<{ sizeBytes: number; total: number; free: number }>): EnvironmentData {
+  const env = fakeEnvironment({ kvm: true });
+  return { ...env, memory: { ...env.memory, totalBytes: 64 * GiB, availableBytes: 60 * GiB, hugepages: { defaultSizeBytes: pools[0]?.sizeBytes ?? null, pools: pools.map((pool) => ({ ...pool, reserved: 0, surplus: 0 })) } } };
+}
+
+describe("the hugepage size", () => {
+  const memory = (size: number, hugepage_size?: "2MiB" | "1GiB") => ({ memory: { size, hugepages: true, ...(hugepage_size ? { hugepage_size } : {}) } });
+  const both = poolsHost([{ sizeBytes: 2 * MiB, total: 8192, free: 8192 }, { sizeBytes: GiB, total: 16, free: 16 }]);
+
+  it("1 GiB pages when the host has enough free and the RAM is whole GiB, and says why", () => {
+    expect(chooseHugepageSize(memory(16 * GiB), both)).toEqual({ sizeBytes: GiB, reason: "the host has 16 free 1 GiB pages and 16GiB is a whole number of them" });
+  });
+
+  it("2 MiB otherwise, saying why not 1 GiB", () => {
+    expect(chooseHugepageSize(memory(16 * GiB + 512 * MiB), both)).toMatchObject({ sizeBytes: 2 * MiB, reason: expect.stringContaining("is not a whole number of GiB") });
+    expect(chooseHugepageSize(memory(32 * GiB), both)).toMatchObject({ sizeBytes: 2 * MiB, reason: "only 16 1 GiB pages are free, 32 needed, so 2MiB pages" });
+    expect(chooseHugepageSize(memory(4 * GiB), poolsHost([{ sizeBytes: 2 * MiB, total: 4096, free: 4096 }]))).toMatchObject({ sizeBytes: 2 * MiB, reason: expect.stringContaining("no 1 GiB pages reserved") });
+  });
+
+  it("hugepage_size forces either", () => {
+    expect(chooseHugepageSize(memory(16 * GiB, "2MiB"), both)).toEqual({ sizeBytes: 2 * MiB, reason: 'hugepage_size = "2MiB"' });
+    expect(chooseHugepageSize(memory(8 * GiB, "1GiB"), both)).toEqual({ sizeBytes: GiB, reason: 'hugepage_size = "1GiB"' });
+  });
+
+  it("through the pipeline: memfd with hugetlbsize=1G, and the plan says which and why", async () => {
+    const toml = join(await tempDir(), "vm.toml");
+    await writeFile(toml, '[vm]\nname = "huge"\naccel = "kvm"\n[memory]\nsize = "8GiB"\nhugepages = true\n');
+    const { kernel } = await runPipeline(toml, { environment: both, filesRoot: await machineOvmfHostRoot() });
+    const definition = kernel.session.get(vmDefinitionKey)!;
+    expect(definition.memory).toMatchObject({ hugepages: true, hugepageSizeBytes: GiB });
+    expect(kernel.session.get(qemuCommandKey)!.argv).toContain(`memory-backend-memfd,id=mem0,size=8192M,hugetlb=on,hugetlbsize=${GiB},share=on,prealloc=on`);
+    expect(kernel.ui.history().map((message) => message.text).join("\n")).toContain("Memory: 8192 MiB on 1 GiB hugepages (the host has 16 free 1 GiB pages and 8GiB is a whole number of them)");
+  });
+
+  it("1GiB forced on a host without 1 GiB pages: an error at hugepage_size with the boot parameter", async () => {
+    const toml = join(await tempDir(), "vm.toml");
+    await writeFile(toml, '[vm]\nname = "huge"\naccel = "kvm"\n[memory]\nsize = "8GiB"\nhugepages = true\nhugepage_size = "1GiB"\n');
+    const error = await pipelineError(toml, { environment: poolsHost([{ sizeBytes: 2 * MiB, total: 8192, free: 8192 }]), filesRoot: await machineOvmfHostRoot() });
+    expect(error.problems).toEqual([expect.objectContaining({ code: "E_HUGEPAGES_UNAVAILABLE", keyPath: "memory.hugepage_size", fix: expect.stringContaining("hugepagesz=1G hugepages=8") })]);
+  });
+
+  it("hugepage_size without hugepages is refused at its key", async () => {
+    const toml = join(await tempDir(), "vm.toml");
+    await writeFile(toml, '[vm]\nname = "huge"\n[memory]\nhugepage_size = "1GiB"\n');
+    const error = await pipelineError(toml, { environment: both });
+    expect(JSON.stringify(error.problems)).toContain("hugepage_size only applies with hugepages = true");
   });
 });
