@@ -63,7 +63,7 @@ export function assembleDefinition(parts: DefinitionParts): VmDefinition {
     hostDevices: [...parts.hostDevices].sort((a, b) => a.address.localeCompare(b.address)),
     output: { libvirtXml: request.output.libvirt_xml },
     ...(request.looking_glass ? { lookingGlass: defineLookingGlass(request.looking_glass, parts.fit?.lookingGlass?.kvmfr ?? false, request.vm.run_as ?? parts.fit?.runAs ?? null) } : {}),
-    ...(request.input.length > 0
+    ...(request.input !== undefined && request.input.length > 0
       ? { evdev: request.input.map((input, index) => ({ id: `evdev${index}`, path: input.evdev, grabAll: input.grab_all, repeat: input.repeat, grabToggle: input.grab_toggle ?? null })) }
       : {}),
   };

@@ -331,7 +331,7 @@ export const qemuTableSchemas = {
   usb: usbTable.prefault({}),
   output: outputTable.prefault({}),
   looking_glass: lookingGlassTable.optional(),
-  input: z.array(inputTable).default([]),
+  input: z.array(inputTable).optional(),
 } as const;
 
 export type QemuTable = keyof typeof qemuTableSchemas;

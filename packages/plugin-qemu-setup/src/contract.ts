@@ -186,8 +186,8 @@ export const userVmRequestSchema = z.object({
   output: requestOutputSchema,
   /** [looking_glass]; absent: no IVSHMEM device. */
   looking_glass: requestLookingGlassSchema.optional(),
-  /** [[input]] evdev devices; absent in a request made before [[input]] existed: none. */
-  input: z.array(requestInputSchema).default([]),
+  /** [[input]] evdev devices; absent: none. */
+  input: z.array(requestInputSchema).optional(),
   /** The TOML file as read. */
   source: z.object({ path: z.string(), text: z.string() }),
   /** Tables owned by other installed plugins (e.g. `linux`), validated by their owners' schemas. */

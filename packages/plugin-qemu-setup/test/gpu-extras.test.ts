@@ -151,7 +151,7 @@ describe("the hugepage size", () => {
     const definition = kernel.session.get(vmDefinitionKey)!;
     expect(definition.memory).toMatchObject({ hugepages: true, hugepageSizeBytes: GiB });
     expect(kernel.session.get(qemuCommandKey)!.argv).toContain(`memory-backend-memfd,id=mem0,size=8192M,hugetlb=on,hugetlbsize=${GiB},share=on,prealloc=on`);
-    expect(kernel.ui.history().map((message) => message.text).join("\n")).toContain("Memory: 8192 MiB on 1 GiB hugepages (the host has 16 free 1 GiB pages and 8GiB is a whole number of them)");
+    expect(kernel.ui.history().map((message) => ("text" in message ? message.text : "")).join("\n")).toContain("Memory: 8192 MiB on 1 GiB hugepages (the host has 16 free 1 GiB pages and 8GiB is a whole number of them)");
   });
 
   it("1GiB forced on a host without 1 GiB pages: an error at hugepage_size with the boot parameter", async () => {

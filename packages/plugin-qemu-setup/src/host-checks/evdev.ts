@@ -9,7 +9,7 @@ import type { CheckReport } from "./report.js";
  * host (or a snapshot that has /dev/input) a missing device is an error.
  */
 export async function checkEvdev(request: Pick<UserVmRequest, "input">, host: HostRoot | undefined, report: CheckReport): Promise<void> {
-  for (const [index, input] of request.input.entries()) {
+  for (const [index, input] of (request.input ?? []).entries()) {
     const key = ["input", index, "evdev"];
     if (host === undefined) {
       report.warn({ code: "W_EVDEV_UNVERIFIED", text: `input[${index}]: ${input.evdev} cannot be verified: this check has no host root to look in.` });

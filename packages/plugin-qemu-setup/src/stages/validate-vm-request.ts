@@ -64,7 +64,9 @@ function unhandledGuest(guest: string, ctx: StageContext): Warning | undefined {
 /** Who runs vmforge: by default also who runs launch.sh. */
 function invokingUser(): string | null {
   try {
-    return userInfo().username;
+    const name = userInfo().username;
+    // It goes into a tmpfiles line and a udev rule: only a plain account name.
+    return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(name) ? name : null;
   } catch {
     return null;
   }
