@@ -15,6 +15,8 @@ export const FIRST_PARTY_TABLES: Readonly<Record<string, string>> = {
   display: "@vmforge/plugin-qemu-setup",
   usb: "@vmforge/plugin-qemu-setup",
   output: "@vmforge/plugin-qemu-setup",
+  looking_glass: "@vmforge/plugin-qemu-setup",
+  input: "@vmforge/plugin-qemu-setup",
   linux: "@vmforge/plugin-linux-setup",
   kubevirt: "@vmforge/plugin-kubevirt",
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isVmforgeError } from "@vmforge/kernel";
 import { LibvirtXmlErrorCode } from "../src/errors.js";
 import { renderDomainXml } from "../src/xml/domain.js";
-import { bios, biosMinimal, definition, disk, nic, nvmeBridge, passthroughUsb, pinnedHyperv, secureBootTpm, seedIso, web1 } from "./support/definitions.js";
+import { bios, biosMinimal, definition, disk, lookingGlassEvdev, nic, nvmeBridge, passthroughUsb, pinnedHyperv, secureBootTpm, seedIso, web1 } from "./support/definitions.js";
 import { attribute, child, children, parseDomain, text, type ParsedElement } from "./support/parse-xml.js";
 
 const render = (...args: Parameters<typeof renderDomainXml>) => {
@@ -42,6 +42,24 @@ describe("domain basics", () => {
     expect(attribute(child(backing, "source"), "type")).toBe("memfd");
     expect(attribute(child(backing, "access"), "mode")).toBe("shared");
     expect(attribute(child(backing, "allocation"), "mode")).toBe("immediate");
+  });
+});
+
+describe("Looking Glass, evdev, 1 GiB pages", () => {
+  it("<shmem name='looking-glass'> with ivshmem-plain and the size in M; evdev inputs; <page size='1' unit='G'/>", () => {
+    const xml = renderDomainXml({ definition: lookingGlassEvdev("shm") }).xml;
+    expect(xml).toContain('<shmem name="looking-glass">\n      <model type="ivshmem-plain"/>\n      <size unit="M">64</size>\n    </shmem>');
+    expect(xml).toContain('<input type="evdev">\n      <source dev="/dev/input/by-id/usb-Logitech_USB_Keyboard-event-kbd" grab="all" grabToggle="ctrl-ctrl" repeat="on"/>\n    </input>');
+    expect(xml).toContain('<input type="evdev">\n      <source dev="/dev/input/by-id/usb-Logitech_USB_Mouse-event-mouse"/>\n    </input>');
+    expect(xml).toContain('<page size="1" unit="G"/>');
+    expect(xml).not.toContain("qemu:commandline");
+  });
+
+  it("kvmfr: no <shmem>; the object and the device in <qemu:commandline>, with a note", () => {
+    const { xml, notes } = renderDomainXml({ definition: lookingGlassEvdev("kvmfr") });
+    expect(xml).not.toContain("<shmem");
+    expect(xml).toContain('<qemu:arg value="{&quot;qom-type&quot;:&quot;memory-backend-file&quot;,&quot;id&quot;:&quot;looking-glass&quot;,&quot;mem-path&quot;:&quot;/dev/kvmfr0&quot;,&quot;size&quot;:67108864,&quot;share&quot;:true}"/>');
+    expect(notes.join("\n")).toContain("cgroup_device_acl");
   });
 });
 

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { HostDevice, UserVmRequest, VmController, VmDefinition, VmDisk, VmNic } from "./contract.js";
 import { uuidFromName } from "./derive-ids.js";
-import type { CpuRam } from "./working-keys.js";
+import { defineLookingGlass } from "./looking-glass.js";
+import type { CpuRam, HostFit } from "./working-keys.js";
 
 export interface DefinitionParts {
   request: UserVmRequest;
@@ -10,6 +11,8 @@ export interface DefinitionParts {
   storage: { disks: VmDisk[]; controllers: VmController[] };
   networking: { nics: VmNic[] };
   hostDevices: HostDevice[];
+  /** What validation found for [looking_glass]; absent in a fit made before it existed. */
+  fit?: Pick<HostFit, "lookingGlass" | "runAs">;
 }
 
 const VIDEO: Record<VmDefinition["display"]["type"], VmDefinition["display"]["video"]> = { none: "none", vnc: "virtio-vga", gtk: "virtio-vga", spice: "qxl-vga" };
@@ -59,5 +62,9 @@ export function assembleDefinition(parts: DefinitionParts): VmDefinition {
     qmpSocket: join(runDir, "qmp.sock"),
     hostDevices: [...parts.hostDevices].sort((a, b) => a.address.localeCompare(b.address)),
     output: { libvirtXml: request.output.libvirt_xml },
+    ...(request.looking_glass ? { lookingGlass: defineLookingGlass(request.looking_glass, parts.fit?.lookingGlass?.kvmfr ?? false, request.vm.run_as ?? parts.fit?.runAs ?? null) } : {}),
+    ...(request.input !== undefined && request.input.length > 0
+      ? { evdev: request.input.map((input, index) => ({ id: `evdev${index}`, path: input.evdev, grabAll: input.grab_all, repeat: input.repeat, grabToggle: input.grab_toggle ?? null })) }
+      : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "@vmforge/kernel/zod";
-import { accelRequests, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
+import { accelRequests, hugepageSizes, diskBuses, diskFormats, displayTypes, firmwareTypes, networkModes, nicModels, VM_NAME_PATTERN, type UserVmRequest } from "./contract.js";
 import { parseSize, SIZE_HINT } from "./size-units.js";
 import { resolveImageSpec } from "@vmforge/image-cache";
 
@@ -10,6 +10,8 @@ import { resolveImageSpec } from "@vmforge/image-cache";
 
 const MiB = 1024 ** 2;
 const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+/** A user or group name as shadow-utils allows it (useradd's default NAME_REGEX, with . and a trailing $). */
+const ACCOUNT_NAME = /^[a-z_][a-z0-9_.-]{0,30}\$?$/;
 const CPU_MODEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** q35's limit in QEMU 7.2 (288); later QEMU allows more but libvirt and OVMF stay lower. */
 export const MAX_VCPUS = 288;
@@ -76,6 +78,7 @@ export const vmTable = z.strictObject({
   accel: z.enum(accelRequests).default("auto"),
   guest_agent: z.boolean().default(true),
   rng: z.boolean().default(true),
+  run_as: z.string().regex(ACCOUNT_NAME, 'must be a user name, e.g. "alice"').optional(),
 });
 
 export const cpuTable = z
@@ -114,10 +117,15 @@ function pinningIssues(pinning: "auto" | number[] | undefined, vcpus: number, ct
   }
 }
 
-export const memoryTable = z.strictObject({
-  size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
-  hugepages: z.boolean().default(false),
-});
+export const memoryTable = z
+  .strictObject({
+    size: size({ min: 16 * MiB, multipleOf: MiB, what: "memory" }).prefault("2GiB"),
+    hugepages: z.boolean().default(false),
+    hugepage_size: z.enum(hugepageSizes).optional(),
+  })
+  .superRefine((memory, ctx) => {
+    if (memory.hugepage_size !== undefined && !memory.hugepages) ctx.addIssue({ code: "custom", path: ["hugepage_size"], message: "hugepage_size only applies with hugepages = true", input: memory.hugepage_size });
+  });
 
 export const firmwareTable = z
   .strictObject({
@@ -268,6 +276,40 @@ export const cdromTable = z.strictObject({
   boot: z.boolean().default(false),
 });
 
+/** Looking Glass copies frames of at most 16K (15360 × 8640); more is a typo, not a display. */
+export const MAX_LOOKING_GLASS_WIDTH = 15360;
+export const MAX_LOOKING_GLASS_HEIGHT = 8640;
+
+/** [looking_glass]: an IVSHMEM device the Looking Glass host application in the guest writes frames to. */
+export const lookingGlassTable = z.strictObject({
+  width: z.number().int("must be a whole number of pixels").min(1, "must be at least 1 pixel").max(MAX_LOOKING_GLASS_WIDTH, `must be at most ${MAX_LOOKING_GLASS_WIDTH} pixels (16K)`),
+  height: z.number().int("must be a whole number of pixels").min(1, "must be at least 1 pixel").max(MAX_LOOKING_GLASS_HEIGHT, `must be at most ${MAX_LOOKING_GLASS_HEIGHT} pixels (16K)`),
+  owner: z.string().regex(ACCOUNT_NAME, 'must be a user name, e.g. "alice"').optional(),
+  group: z.string().regex(ACCOUNT_NAME, 'must be a group name, e.g. "kvm"').optional(),
+  mode: z
+    .string()
+    .regex(/^0?[0-7]{3}$/, 'must be octal permission bits, e.g. "0660"')
+    .transform((mode) => mode.padStart(4, "0"))
+    .refine((mode) => (Number.parseInt(mode, 8) & 0o600) === 0o600, "must let the owner read and write (QEMU and the Looking Glass client both map it), e.g. \"0660\"")
+    .refine((mode) => (Number.parseInt(mode, 8) & 0o007) === 0, "must give others no access: the guest's screen is in it; use a group instead, e.g. \"0660\"")
+    .default("0660"),
+});
+
+/** Where [[input]] evdev may point: the kernel's input devices, nothing else. */
+export const EVDEV_PREFIX = "/dev/input/";
+
+/** [[input]]: a host keyboard or mouse handed to the guest through evdev. */
+export const inputTable = z.strictObject({
+  evdev: path
+    .refine((value) => value.startsWith(EVDEV_PREFIX) && value.length > EVDEV_PREFIX.length, `must be a device below ${EVDEV_PREFIX}, e.g. "/dev/input/by-id/usb-Logitech_USB_Keyboard-event-kbd"`)
+    .refine((value) => !value.split("/").some((part) => part === ".." || part === "."), "must not contain . or .. (it must stay below /dev/input/)")
+    .refine((value) => /^[A-Za-z0-9_.:@+\/=-]+$/.test(value), "must hold only A-Z a-z 0-9 _ . : @ + - = / (as udev names input devices)")
+    .refine((value) => value.length <= 255, "must be at most 255 characters"),
+  grab_all: z.boolean().default(false),
+  repeat: z.boolean().default(false),
+  grab_toggle: z.enum(["ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"]).optional(),
+});
+
 export const outputTable = z.strictObject({
   libvirt_xml: z.boolean().default(false),
   /** Absent = false; optional so that requests made before the key existed stay valid. */
@@ -288,6 +330,8 @@ export const qemuTableSchemas = {
   display: displayTable.prefault({}),
   usb: usbTable.prefault({}),
   output: outputTable.prefault({}),
+  looking_glass: lookingGlassTable.optional(),
+  input: z.array(inputTable).optional(),
 } as const;
 
 export type QemuTable = keyof typeof qemuTableSchemas;
@@ -313,6 +357,7 @@ export const ALLOWED: Record<string, string> = {
   "vm.accel": enumText(accelRequests),
   "vm.guest_agent": "true | false",
   "vm.rng": "true | false",
+  "vm.run_as": 'the user who runs launch.sh (QEMU), e.g. "alice" (default: the user running vmforge)',
   cpu: "a table [cpu]",
   "cpu.sockets": `an integer from 1 to ${MAX_VCPUS}`,
   "cpu.cores": `an integer from 1 to ${MAX_VCPUS} (sockets × cores × threads ≤ ${MAX_VCPUS})`,
@@ -325,6 +370,7 @@ export const ALLOWED: Record<string, string> = {
   memory: "a table [memory]",
   "memory.size": `${SIZE_HINT}, at least 16MiB, whole MiB`,
   "memory.hugepages": "true | false",
+  "memory.hugepage_size": '"2MiB" | "1GiB" (default: 1GiB when the host has enough free 1 GiB pages and size is a whole number of GiB, else 2MiB)',
   firmware: "a table [firmware]",
   "firmware.type": enumText(firmwareTypes),
   "firmware.secure_boot": "true | false (uefi only)",
@@ -380,4 +426,16 @@ export const ALLOWED: Record<string, string> = {
   output: "a table [output]",
   "output.libvirt_xml": "true | false",
   "output.kubevirt": "true | false",
+  looking_glass: "a table [looking_glass] with width and height",
+  "looking_glass.width": `the guest's widest resolution in pixels, 1 to ${MAX_LOOKING_GLASS_WIDTH}, e.g. 2560`,
+  "looking_glass.height": `the guest's tallest resolution in pixels, 1 to ${MAX_LOOKING_GLASS_HEIGHT}, e.g. 1440`,
+  "looking_glass.owner": 'a user name, e.g. "alice" (default: the user QEMU runs as)',
+  "looking_glass.group": 'a group name, e.g. "kvm"',
+  "looking_glass.mode": 'octal permission bits with owner read and write and nothing for others, e.g. "0660"',
+  input: "an array of tables: [[input]] for each evdev keyboard or mouse",
+  "input[]": "a table with evdev",
+  "input[].evdev": 'a device below /dev/input/, e.g. "/dev/input/by-id/usb-Logitech_USB_Keyboard-event-kbd"',
+  "input[].grab_all": "true | false",
+  "input[].repeat": "true | false",
+  "input[].grab_toggle": '"ctrl-ctrl" | "alt-alt" | "shift-shift" | "meta-meta" | "scrolllock" | "ctrl-scrolllock"',
 };

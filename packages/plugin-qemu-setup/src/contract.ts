@@ -40,6 +40,7 @@ export const nicModels = ["virtio", "e1000e"] as const;
 export const displayTypes = ["none", "vnc", "spice", "gtk"] as const;
 export const firmwareTypes = ["uefi", "bios"] as const;
 export const accelRequests = ["auto", "kvm", "tcg"] as const;
+export const hugepageSizes = ["2MiB", "1GiB"] as const;
 
 export const requestVmSchema = z.object({
   name: z.string().regex(VM_NAME_PATTERN).max(63),
@@ -50,6 +51,8 @@ export const requestVmSchema = z.object({
   accel: z.enum(accelRequests),
   guest_agent: z.boolean(),
   rng: z.boolean(),
+  /** The user launch.sh runs QEMU as; absent: the user who runs vmforge. */
+  run_as: z.string().optional(),
 });
 
 export const requestCpuSchema = z.object({
@@ -69,6 +72,8 @@ export const requestCpuSchema = z.object({
 export const requestMemorySchema = z.object({
   size: bytes,
   hugepages: z.boolean(),
+  /** Forces the hugepage size; absent: 1 GiB pages when the host has enough and size allows, else 2 MiB. */
+  hugepage_size: z.enum(hugepageSizes).optional(),
 });
 
 export const requestFirmwareSchema = z.object({
@@ -137,6 +142,29 @@ export const requestUsbSchema = z.object({
   devices: z.array(z.object({ vendor: hex4, product: hex4 })),
 });
 
+export const requestLookingGlassSchema = z.object({
+  /** The guest's largest resolution: the shared memory is sized for it. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** User that owns /dev/shm/looking-glass; absent: the user QEMU runs as. */
+  owner: z.string().optional(),
+  /** Its group; absent: the owner's. */
+  group: z.string().optional(),
+  /** Octal permission bits, e.g. "0660". */
+  mode: z.string(),
+});
+
+export const requestInputSchema = z.object({
+  /** A host input device, below /dev/input/ (normally /dev/input/by-id/...-event-kbd). */
+  evdev: z.string(),
+  /** Grab every device of the host while grabbed (keyboard and mouse switch together). */
+  grab_all: z.boolean(),
+  /** Keep key repeat to the guest. */
+  repeat: z.boolean(),
+  /** The key combination that switches between host and guest; absent: both Ctrl keys. */
+  grab_toggle: z.enum(["ctrl-ctrl", "alt-alt", "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock"]).optional(),
+});
+
 export const requestOutputSchema = z.object({
   libvirt_xml: z.boolean(),
   /** Also write kubevirt-vm.yaml (@vmforge/plugin-kubevirt); absent = false. */
@@ -156,6 +184,10 @@ export const userVmRequestSchema = z.object({
   display: requestDisplaySchema,
   usb: requestUsbSchema,
   output: requestOutputSchema,
+  /** [looking_glass]; absent: no IVSHMEM device. */
+  looking_glass: requestLookingGlassSchema.optional(),
+  /** [[input]] evdev devices; absent: none. */
+  input: z.array(requestInputSchema).optional(),
   /** The TOML file as read. */
   source: z.object({ path: z.string(), text: z.string() }),
   /** Tables owned by other installed plugins (e.g. `linux`), validated by their owners' schemas. */
@@ -165,6 +197,8 @@ export type UserVmRequest = z.infer<typeof userVmRequestSchema>;
 export type RequestDisk = z.infer<typeof requestDiskSchema>;
 export type RequestNetwork = z.infer<typeof requestNetworkSchema>;
 export type RequestPassthrough = z.infer<typeof requestPassthroughSchema>;
+export type RequestLookingGlass = z.infer<typeof requestLookingGlassSchema>;
+export type RequestInput = z.infer<typeof requestInputSchema>;
 
 /** Secret: `source.text` and `extensions` carry every table as written, password hashes included. */
 export const userVmRequestKey = defineSessionKey<UserVmRequest>("user_vm_request", userVmRequestSchema, { secret: true });
@@ -348,6 +382,33 @@ export const vmHypervSchema = z.object({
 });
 export type VmHyperv = z.infer<typeof vmHypervSchema>;
 
+export const vmLookingGlassSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Looking Glass's rule: width × height × 4 × 2 bytes + 10 MiB, rounded up to a power of two MiB. */
+  sizeMib: z.number().int().positive(),
+  /** "shm": a file in /dev/shm; "kvmfr": the kvmfr module's device (loaded on the host). */
+  backing: z.enum(["shm", "kvmfr"]),
+  /** /dev/shm/looking-glass or /dev/kvmfr0. */
+  path: z.string(),
+  /** Owner and group the launch script gives the file; null: the user QEMU runs as (and its group). */
+  owner: z.string().nullable(),
+  group: z.string().nullable(),
+  /** Octal, e.g. "0660". */
+  mode: z.string(),
+});
+export type VmLookingGlass = z.infer<typeof vmLookingGlassSchema>;
+
+export const vmEvdevSchema = z.object({
+  /** input-linux object id: evdev0, evdev1... */
+  id: z.string(),
+  path: z.string(),
+  grabAll: z.boolean(),
+  repeat: z.boolean(),
+  grabToggle: z.string().nullable(),
+});
+export type VmEvdev = z.infer<typeof vmEvdevSchema>;
+
 export const vmDefinitionSchema = z.object({
   schemaVersion: z.literal(1),
   name: z.string().regex(VM_NAME_PATTERN),
@@ -420,6 +481,10 @@ export const vmDefinitionSchema = z.object({
   qmpSocket: z.string(),
   hostDevices: z.array(vmHostDeviceSchema),
   output: z.object({ libvirtXml: z.boolean() }),
+  /** [looking_glass]: an ivshmem-plain device; absent: none. */
+  lookingGlass: vmLookingGlassSchema.optional(),
+  /** [[input]] evdev passthrough; absent: none. */
+  evdev: z.array(vmEvdevSchema).optional(),
 });
 export type VmDefinition = z.infer<typeof vmDefinitionSchema>;
 export type VmDisk = z.infer<typeof vmDiskSchema>;

@@ -1,4 +1,4 @@
-import type { VmCpuPinning, VmDefinition } from "./contract.js";
+import type { VmCpuPinning, VmDefinition, VmLookingGlass } from "./contract.js";
 import type { QemuInvocation } from "./qemu-args.js";
 
 /** One shell word, whatever it holds: single quotes, with ' written as '\''. */
@@ -25,6 +25,7 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
     "set -eu",
     `cd ${shellQuote(definition.runDir)}`,
   ];
+  if (definition.hostDevices.length > 0) lines.push(...memlockLines(definition));
   const [program, ...args] = invocation.argv;
   const fallback = definition.accelerator.type === "kvm" ? tcgFallback(definition, args) : undefined;
   if (fallback) lines.push(...fallback.lines);
@@ -50,6 +51,7 @@ export function launchScript(definition: VmDefinition, invocation: QemuInvocatio
       `exec ${tap.fd}<>"/dev/tap$(cat /sys/class/net/${shellQuote(tap.interfaceName)}/ifindex)"`,
     );
   }
+  if (definition.lookingGlass) lines.push(...lookingGlassLines(definition.lookingGlass));
   if (definition.cpu.pinning) lines.push(...pinningLines(definition, definition.cpu.pinning));
   lines.push(`exec ${shellQuote(program!)} \\`);
   args.forEach((argument, index) => lines.push(`  ${fallback?.variables.get(index) ?? shellQuote(argument)} \\`));
@@ -153,4 +155,62 @@ function pinningLines(definition: VmDefinition, pinning: VmCpuPinning): string[]
     // QEMU starts paused (-S below): the guest never runs unpinned, so a VM that cannot be pinned is killed before it ran.
     '( pin_vcpus || kill -KILL "$qemu_pid" ) &',
   ];
+}
+
+/** Locked memory VFIO needs beyond the guest's RAM: QEMU's own pinned buffers, ROMs, the IOMMU's tables. */
+export const MEMLOCK_MARGIN_KIB = 1024 * 1024;
+
+/** The locked-memory limit (KiB, as `ulimit -l` counts) a VM with VFIO devices needs. */
+export function memlockKib(definition: Pick<VmDefinition, "memory">): number {
+  return Math.ceil(definition.memory.bytes / 1024) + MEMLOCK_MARGIN_KIB;
+}
+
+/**
+ * VFIO pins every page of the guest's RAM: without a locked-memory limit that covers it QEMU
+ * fails at the first device ("vfio_dma_map ... Cannot allocate memory"). Raise the soft limit
+ * up to what is needed, or stop with the ways to allow it.
+ */
+function memlockLines(definition: VmDefinition): string[] {
+  const kib = memlockKib(definition);
+  const gib = Math.ceil(kib / (1024 * 1024));
+  const message = `launch.sh: error: ${definition.name} passes PCI devices through (VFIO), which locks all of its RAM: it needs a locked-memory limit of ${kib} KiB (the guest's ${definition.memory.mib} MiB + 1 GiB), but this user's limit is `;
+  const fix = ` KiB and cannot be raised. Fix: add \`<user> soft memlock ${kib}\` and \`<user> hard memlock ${kib}\` to /etc/security/limits.conf (or a file in /etc/security/limits.d/) and log in again; or run launch.sh as root; or, in a systemd unit, set LimitMEMLOCK=${gib}G.`;
+  return [
+    `# VFIO pins all guest RAM: the locked-memory limit must cover it (${kib} KiB = RAM + 1 GiB).`,
+    `memlock_needed=${kib}`,
+    'memlock_now=$(ulimit -l)',
+    'if [ "$memlock_now" != unlimited ] && [ "$memlock_now" -lt "$memlock_needed" ]; then',
+    '  if ! ulimit -l "$memlock_needed" 2>/dev/null; then',
+    `    echo ${shellQuote(message)}"$memlock_now"${shellQuote(fix)} >&2`,
+    "    exit 1",
+    "  fi",
+    "fi",
+  ];
+}
+
+/**
+ * The Looking Glass memory before QEMU maps it: the /dev/shm file made (private until its mode
+ * is set), given its owner when the script runs as root, and its mode; the kvmfr device must be
+ * there and usable. QEMU and the Looking Glass client must both read and write it.
+ */
+function lookingGlassLines(lg: VmLookingGlass): string[] {
+  const path = shellQuote(lg.path);
+  const fail = (message: string) => `echo ${shellQuote(`launch.sh: error: ${message}`)} >&2`;
+  const owner = lg.owner !== null ? `${lg.owner}${lg.group !== null ? `:${lg.group}` : ""}` : null;
+  const lines = [`# Looking Glass: ${lg.sizeMib} MiB of IVSHMEM for ${lg.width}x${lg.height} on ${lg.path} (mode ${lg.mode}${lg.owner ? `, owner ${lg.owner}` : ""}${lg.group ? `, group ${lg.group}` : ""}).`];
+  if (lg.backing === "shm") {
+    lines.push(`if [ ! -e ${path} ]; then`, `  ( umask 077 && : > ${path} ) || { ${fail(`cannot create ${lg.path}.`)}; exit 1; }`, "fi");
+  } else {
+    lines.push(`if [ ! -c ${path} ]; then`, `  ${fail(`${lg.path} is missing: the kvmfr module is not loaded here. Fix: \`sudo modprobe kvmfr static_size_mb=${lg.sizeMib}\`.`)}`, "  exit 1", "fi");
+  }
+  lines.push('if [ "$(id -u)" -eq 0 ]; then');
+  if (owner !== null) lines.push(`  chown ${shellQuote(owner)} ${path}`);
+  else if (lg.group !== null) lines.push(`  chgrp ${shellQuote(lg.group)} ${path}`);
+  lines.push(`  chmod ${lg.mode} ${path}`, `elif [ -O ${path} ]; then`, `  chmod ${lg.mode} ${path}`, "fi");
+  const fix =
+    lg.backing === "shm"
+      ? `install looking-glass.conf from the VM's folder into /etc/tmpfiles.d/ (vmforge apply does) and run \`sudo systemd-tmpfiles --create\`, or remove ${lg.path} and run again`
+      : `add a udev rule: SUBSYSTEM=="kvmfr", OWNER="<user>", GROUP="kvm", MODE="${lg.mode}"`;
+  lines.push(`if ! { [ -r ${path} ] && [ -w ${path} ]; }; then`, `  ${fail(`this user cannot read and write ${lg.path}. Fix: ${fix}.`)}`, "  exit 1", "fi");
+  return lines;
 }

@@ -58,7 +58,7 @@ export const plugin = definePlugin({
     {
       id: "qemu_setup:finalize_vm_definition",
       description: "Assembles session.vm_definition (with host devices from a passthrough plugin) and writes vm-definition.json",
-      reads: ["user_vm_request", "qemu_cpu_ram", "qemu_storage", "qemu_networking", { key: "host_devices", optional: true }],
+      reads: ["user_vm_request", "qemu_host_fit", "qemu_cpu_ram", "qemu_storage", "qemu_networking", { key: "host_devices", optional: true }],
       writes: ["vm_definition"],
       load: () => import("./stages/finalize-vm-definition.js"),
     },

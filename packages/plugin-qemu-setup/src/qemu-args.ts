@@ -1,4 +1,5 @@
 import { VmforgeError } from "@vmforge/kernel";
+import { LOOKING_GLASS_ID } from "./looking-glass.js";
 import type { GuestMedium, HostDevice, VmDefinition, VmDisk, VmHyperv, VmNic } from "./contract.js";
 
 export const QEMU_BINARY = "qemu-system-x86_64";
@@ -115,6 +116,14 @@ export function buildQemuInvocation(definition: VmDefinition, media: readonly Gu
   }
 
   addHostDevices(add, definition.hostDevices);
+  if (definition.lookingGlass) {
+    const lg = definition.lookingGlass;
+    add("-object", options([["", "memory-backend-file"], ["id", LOOKING_GLASS_ID], ["mem-path", lg.path], ["size", `${lg.sizeMib}M`], ["share", "on"]]));
+    add("-device", options([["", "ivshmem-plain"], ["id", `${LOOKING_GLASS_ID}-dev`], ["memdev", LOOKING_GLASS_ID]]));
+  }
+  for (const input of definition.evdev ?? []) {
+    add("-object", options([["", "input-linux"], ["id", input.id], ["evdev", input.path], ["grab_all", input.grabAll ? "on" : undefined], ["repeat", input.repeat ? "on" : undefined], ["grab-toggle", input.grabToggle]]));
+  }
 
   for (const entry of definition.input) {
     if (entry.bus === "usb") add("-device", options([["", entry.type === "tablet" ? "usb-tablet" : entry.type === "keyboard" ? "usb-kbd" : "usb-mouse"], ["bus", "usb.0"]]));

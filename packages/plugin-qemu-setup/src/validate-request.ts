@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { ExitCode, VmforgeError, type Problem } from "@vmforge/kernel";
+import { ExitCode, VmforgeError, type HostRoot, type Problem } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import type { GuestNeeds, UserVmRequest } from "./contract.js";
 import { applyGuestNeeds } from "./guest-needs.js";
@@ -12,6 +12,8 @@ import { chooseFirmware } from "./host-checks/firmware.js";
 import { checkMemory } from "./host-checks/memory.js";
 import { checkNetwork } from "./host-checks/network.js";
 import { checkPassthrough } from "./host-checks/passthrough.js";
+import { checkEvdev } from "./host-checks/evdev.js";
+import { checkLookingGlass } from "./host-checks/looking-glass.js";
 import type { CheckReport, Warning } from "./host-checks/report.js";
 import { requestProblemContext } from "./request-context.js";
 import type { HostFit } from "./working-keys.js";
@@ -34,6 +36,10 @@ export interface ValidationOptions {
   guestNeeds?: readonly GuestNeeds[];
   /** Where `[[disk]] image` downloads are cached (`StorageManager.userCachePath("images")`). */
   imageCache?: string;
+  /** The host root, for what env-check does not gather ([[input]] evdev devices). */
+  host?: HostRoot;
+  /** The user running vmforge, when [vm] run_as does not name one. */
+  invokingUser?: string | null;
 }
 
 /** Problems the host causes (exit code 3); the others are the request's (exit code 2). */
@@ -64,13 +70,27 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
   checkCpu(request, env, report);
   const accelerator = chooseAccelerator(request, env, report);
   const cpuTuning = checkCpuTuning(request, env, accelerator, report);
-  const hugepageSizeBytes = checkMemory(request, env, report);
+  const hugepages = checkMemory(request, env, report);
+  const hugepageSizeBytes = hugepages.sizeBytes;
   const ovmf = await chooseFirmware(request, env, report);
   const disks = await inspectDisks(request, report, options.imageCache);
   await inspectCdroms(request, report);
   checkNetwork(request, env, report);
   checkPassthrough(request, env, accelerator, options.passthroughHandled, report);
-  const fit: HostFit = { accelerator, ovmf, hugepageSizeBytes, disks, cpuTuning, ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}) };
+  const lookingGlass = checkLookingGlass(request, env, accelerator, report);
+  await checkEvdev(request, options.host, report);
+  const runAs = request.vm.run_as ?? options.invokingUser ?? null;
+  const fit: HostFit = {
+    accelerator,
+    ovmf,
+    hugepageSizeBytes,
+    disks,
+    cpuTuning,
+    ...(hugepages.reason ? { hugepageReason: hugepages.reason } : {}),
+    ...(lookingGlass ? { lookingGlass } : {}),
+    ...(runAs !== null || request.vm.run_as !== undefined ? { runAs } : {}),
+    ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}),
+  };
   return { fit, problems, warnings, needsApplied: needs.changes };
 }
 

@@ -14,6 +14,12 @@ export const hostFitSchema = z.object({
   hugepageSizeBytes: z.number().int().positive().nullable(),
   /** What [cpu] pinning and hyperv need from the host; absent in a fit made before they existed. */
   cpuTuning: z.object({ pinning: vmCpuPinningSchema.nullable(), amd: z.boolean(), stimerDirect: z.boolean() }).optional(),
+  /** [looking_glass]: the kvmfr module is loaded (its device backs the memory); absent: no [looking_glass]. */
+  lookingGlass: z.object({ kvmfr: z.boolean() }).optional(),
+  /** The user launch.sh runs QEMU as: [vm] run_as, else the user who ran vmforge (null: unknown). */
+  runAs: z.string().nullable().optional(),
+  /** [memory] hugepages: why this page size (for the plan). */
+  hugepageReason: z.string().optional(),
   /** [firmware] with what session.guest_needs turned on; absent = the request's own. */
   firmware: requestFirmwareSchema.optional(),
   /** What is on disk now, per [[disk]] in request order. */

@@ -24,7 +24,8 @@ describe("the examples", () => {
     expect(vmDefinitionSchema.safeParse(definition).success).toBe(true);
     expect(second.kernel.session.get(vmDefinitionKey)).toEqual(definition);
     expect(second.kernel.session.get(qemuCommandKey)!.argv).toEqual(first.kernel.session.get(qemuCommandKey)!.argv);
-    expect(first.report.artifacts.map((artifact) => artifact.name).sort()).toEqual(["launch.sh", "qemu-command.json", "vm-definition.json"]);
+    // gpu-passthrough has [looking_glass]: its systemd-tmpfiles line too.
+    expect(first.report.artifacts.map((artifact) => artifact.name).sort()).toEqual([...(definition.lookingGlass ? ["looking-glass.conf"] : []), "launch.sh", "qemu-command.json", "vm-definition.json"].sort());
     expect(first.report.runName).toBe(definition.name);
     expect(JSON.parse(readFileSync(join(outputDir, "vm-definition.json"), "utf8"))).toEqual(definition);
   });

@@ -31,7 +31,7 @@ describe("plan (dry run) writes nothing outside --out", () => {
     expect(await listTree(configDir)).toEqual(before.config);
     // Only artifacts landed, all inside --out; no program ran.
     const written = Object.keys(await listTree(outputDir)).sort();
-    expect(written.every((name) => ["launch.sh", "qemu-command.json", "vm-definition.json", "OVMF_VARS.fd", "seed.iso"].includes(name))).toBe(true);
+    expect(written.every((name) => ["launch.sh", "qemu-command.json", "vm-definition.json", "OVMF_VARS.fd", "seed.iso", "looking-glass.conf"].includes(name))).toBe(true);
     expect(written).toEqual(expect.arrayContaining(["launch.sh", "qemu-command.json", "vm-definition.json"]));
     expect(report.effects.filter((effect) => effect.kind === "run").every((effect) => effect.status === "planned")).toBe(true);
     expect(report.effects.filter((effect) => effect.status === "done").every((effect) => effect.path?.startsWith(outputDir))).toBe(true);

@@ -54,7 +54,7 @@ describe("did you mean", () => {
   });
 
   it("every key of every table says what it allows (the README's words, shown in problems)", () => {
-    const paths: PropertyKey[][] = QEMU_TABLES.map((table) => (["disk", "network", "passthrough", "cdrom"].includes(table) ? [table, 0] : [table]));
+    const paths: PropertyKey[][] = QEMU_TABLES.map((table) => (["disk", "network", "passthrough", "cdrom", "input"].includes(table) ? [table, 0] : [table]));
     paths.push(["usb", "devices", 0]);
     for (const path of paths) {
       const keys = knownKeysAt(qemuTablesSchema, path)!;

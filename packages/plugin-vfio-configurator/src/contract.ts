@@ -97,6 +97,17 @@ export const vfioPlanSchema = z.object({
   /** Where apply --bind-vfio writes the undo journal (before any binding). */
   undoJournal: z.string(),
   warnings: z.array(planWarningSchema),
+  /**
+   * Single-GPU passthrough (allow_host_gpu on the host's boot or only GPU): libvirt hook scripts
+   * that free the GPU before the guest starts and give it back after. Written as artifacts
+   * (`artifact`, below the run folder); apply installs them at `hostPath`. Absent otherwise.
+   */
+  singleGpu: z
+    .object({
+      hostGpus: z.array(pciAddress),
+      hooks: z.array(z.object({ artifact: z.string(), hostPath: z.string().startsWith("/etc/libvirt/hooks/") })),
+    })
+    .optional(),
 });
 
 export type SysfsWrite = z.infer<typeof sysfsWriteSchema>;

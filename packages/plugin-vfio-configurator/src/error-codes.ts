@@ -24,6 +24,7 @@ export const VfioCode = {
   undoJournalRefused: "E_VFIO_UNDO_JOURNAL_REFUSED",
   undoHostMismatch: "E_VFIO_UNDO_HOST_MISMATCH",
   undoFailed: "E_VFIO_UNDO_FAILED",
+  hookName: "E_VFIO_HOOK_NAME",
 } as const;
 
 export const VfioWarning = {
@@ -37,4 +38,5 @@ export const VfioWarning = {
   resetUnknown: "W_VFIO_RESET_UNKNOWN",
   busResetOnly: "W_VFIO_BUS_RESET_ONLY",
   idsAmbiguousAtBoot: "W_VFIO_BOOT_IDS_AMBIGUOUS",
+  hooksNotInstalled: "W_VFIO_HOOKS_NOT_INSTALLED",
 } as const;

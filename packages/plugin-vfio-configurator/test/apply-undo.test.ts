@@ -96,7 +96,9 @@ describe("apply --bind-vfio on a writable copy of the Z370 snapshot (GT 1030 unb
 describe("apply --bind-vfio of the x570 GT 710 (nvidia + snd_hda_intel, allowed as the host GPU)", () => {
   it("unbinds both drivers, and undo binds nvidia and snd_hda_intel back", async () => {
     const { root, before, after, plan, env } = await bound("amd-ryzen-x570-rx570-vfio-gt710-host", [{ address: "0000:24:00.0", allow_host_gpu: true }]);
-    expect(changedPaths(before, after)).toEqual(await filesOf(root, bindStepsOf(plan)));
+    // Single-GPU passthrough: apply also installs the libvirt hooks and their dispatcher.
+    const hooks = ["etc/libvirt/hooks/qemu", "etc/libvirt/hooks/qemu.d/htpc/prepare/begin/10-vmforge-detach.sh", "etc/libvirt/hooks/qemu.d/htpc/release/end/10-vmforge-reattach.sh"];
+    expect(changedPaths(before, after)).toEqual([...hooks, ...(await filesOf(root, bindStepsOf(plan)))]);
     expect(after.get("sys/bus/pci/drivers/nvidia/unbind")).toBe("0000:24:00.0");
     await runUndo(["htpc"], { hostRoot: root, env });
     const undone = await readTree(root);

@@ -18,6 +18,8 @@ export const RELEVANT_MODULES = [
   "i915",
   "xe",
   "snd_hda_intel",
+  // Looking Glass's shared-memory device: qemu-setup puts [looking_glass] on /dev/kvmfr0 when it is there.
+  "kvmfr",
 ] as const;
 
 /** `/proc/modules`: first field of each line. */

@@ -13,7 +13,7 @@ export function memoryElements(memory: Memory): { memory: XmlElement; currentMem
   const kib = Math.floor(memory.bytes / 1024);
   const elements = { memory: textElement(kib, { unit: "KiB" }), currentMemory: textElement(kib, { unit: "KiB" }) };
   if (!memory.hugepages) return elements;
-  const page: XmlElement = memory.hugepageSizeBytes === null ? {} : { page: element({ size: Math.floor(memory.hugepageSizeBytes / 1024), unit: "KiB" }) };
+  const page: XmlElement = memory.hugepageSizeBytes === null ? {} : { page: pageElement(memory.hugepageSizeBytes) };
   return {
     ...elements,
     memoryBacking: element(
@@ -21,4 +21,10 @@ export function memoryElements(memory: Memory): { memory: XmlElement; currentMem
       { hugepages: element({}, page), source: element({ type: "memfd" }), access: element({ mode: "shared" }), allocation: element({ mode: "immediate" }) },
     ),
   };
+}
+
+/** `<page size='1' unit='G'/>` for 1 GiB pages (as libvirt's documentation writes it), else KiB. */
+function pageElement(bytes: number): XmlElement {
+  const GiB = 1024 ** 3;
+  return bytes % GiB === 0 ? element({ size: bytes / GiB, unit: "G" }) : element({ size: Math.floor(bytes / 1024), unit: "KiB" });
 }

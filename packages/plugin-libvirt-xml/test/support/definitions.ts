@@ -251,6 +251,21 @@ export function pinnedHyperv(): VmDefinition {
   });
 }
 
+/** A Looking Glass guest: IVSHMEM on /dev/shm (or kvmfr), evdev keyboard and mouse, 1 GiB pages. */
+export function lookingGlassEvdev(backing: "shm" | "kvmfr" = "shm"): VmDefinition {
+  const base = pinnedHyperv();
+  return {
+    ...base,
+    name: backing === "shm" ? "lg-shm" : "lg-kvmfr",
+    memory: { bytes: 16 * 1024 ** 3, mib: 16384, hugepages: true, hugepageSizeBytes: 1024 ** 3 },
+    lookingGlass: { width: 2560, height: 1440, sizeMib: 64, backing, path: backing === "shm" ? "/dev/shm/looking-glass" : "/dev/kvmfr0", owner: "alice", group: "kvm", mode: "0660" },
+    evdev: [
+      { id: "evdev0", path: "/dev/input/by-id/usb-Logitech_USB_Keyboard-event-kbd", grabAll: true, repeat: true, grabToggle: "ctrl-ctrl" },
+      { id: "evdev1", path: "/dev/input/by-id/usb-Logitech_USB_Mouse-event-mouse", grabAll: false, repeat: false, grabToggle: null },
+    ],
+  };
+}
+
 export const exampleDefinitions: ReadonlyArray<{ name: string; build: () => VmDefinition }> = [
   { name: "web-1 (examples/web-1.toml)", build: web1 },
   { name: "BIOS minimal", build: biosMinimal },
@@ -258,4 +273,6 @@ export const exampleDefinitions: ReadonlyArray<{ name: string; build: () => VmDe
   { name: "UEFI + secure boot + TPM", build: secureBootTpm },
   { name: "PCI passthrough + USB devices", build: passthroughUsb },
   { name: "CPU pinning + Hyper-V + hidden KVM", build: pinnedHyperv },
+  { name: "Looking Glass on /dev/shm + evdev + 1 GiB pages", build: () => lookingGlassEvdev("shm") },
+  { name: "Looking Glass on kvmfr (qemu:commandline)", build: () => lookingGlassEvdev("kvmfr") },
 ];

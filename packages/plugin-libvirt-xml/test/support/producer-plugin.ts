@@ -12,6 +12,7 @@ export function userVmRequest(name: string, libvirtXml: boolean): UserVmRequest 
     network: [],
     passthrough: [],
     cdrom: [],
+    input: [],
     display: { type: "none", listen: "127.0.0.1" },
     usb: { devices: [] },
     output: { libvirt_xml: libvirtXml },

@@ -53,7 +53,8 @@ export function devices(argv: readonly string[]): QemuDevice[] {
   });
 }
 
-const PLUMBING = new Set(["pcie-root-port", "isa-serial", "usb-host"]);
+// pcie-pci-bridge: libvirt puts <shmem> (ivshmem-plain, a conventional PCI device) behind one.
+const PLUMBING = new Set(["pcie-root-port", "isa-serial", "usb-host", "pcie-pci-bridge"]);
 const BLOCK = new Set(["virtio-blk-pci", "ide-hd", "ide-cd", "scsi-hd", "scsi-cd", "nvme"]);
 const NIC = new Set(["virtio-net-pci", "e1000e"]);
 

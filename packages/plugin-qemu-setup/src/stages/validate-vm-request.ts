@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { StageContext } from "@vmforge/kernel";
 import { environmentDataKey } from "@vmforge/plugin-env-check";
@@ -12,7 +13,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const request = ctx.get(userVmRequestKey);
   const environment = ctx.get(environmentDataKey);
   const passthroughHandled = ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.adds?.includes("host_devices")));
-  const { fit, problems, warnings, needsApplied } = await validateVmRequest(request, environment, { passthroughHandled, guestNeeds: ctx.items(guestNeedsKey), imageCache: ctx.storage.userCachePath("images") });
+  const { fit, problems, warnings, needsApplied } = await validateVmRequest(request, environment, { passthroughHandled, guestNeeds: ctx.items(guestNeedsKey), imageCache: ctx.storage.userCachePath("images"), host: ctx.host, invokingUser: invokingUser() });
   const guestWarning = unhandledGuest(request.vm.guest, ctx);
   if (guestWarning) warnings.push(guestWarning);
   if (request.output.libvirt_xml && !ctx.plugins.some((plugin) => plugin.stages.some((stage) => stage.id === "qemu_setup:generate_libvirt_xml"))) {
@@ -58,4 +59,15 @@ function unhandledGuest(guest: string, ctx: StageContext): Warning | undefined {
     text: `guest = "${guest}", but no installed plugin prepares that guest; the VM is defined without guest setup. Installed guests: ${choices}.`,
     fix: meant ? `Did you mean guest = "${meant}"?` : owner ? `Install ${owner} (\`npm install ${owner}\`).` : 'Install the guest plugin, or set guest = "none".',
   };
+}
+
+/** Who runs vmforge: by default also who runs launch.sh. */
+function invokingUser(): string | null {
+  try {
+    const name = userInfo().username;
+    // It goes into a tmpfiles line and a udev rule: only a plain account name.
+    return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(name) ? name : null;
+  } catch {
+    return null;
+  }
 }

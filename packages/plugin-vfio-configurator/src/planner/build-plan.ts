@@ -2,6 +2,7 @@ import { ExitCode, VmforgeError, type Problem } from "@vmforge/kernel";
 import type { EnvironmentData } from "@vmforge/plugin-env-check";
 import type { HostDevice, UserVmRequest } from "@vmforge/plugin-qemu-setup";
 import type { PlanFunction, PlanWarning, VfioPlan } from "../contract.js";
+import { LIBVIRT_HOOKS_DIR, SINGLE_GPU_HOOKS, hookPath } from "../single-gpu/hook-scripts.js";
 import { VfioCode, VfioWarning } from "../error-codes.js";
 import { bindSteps, undoSteps } from "./binding-steps.js";
 import { bootTimeBinding } from "./boot-time.js";
@@ -118,8 +119,17 @@ export function buildPlan(inputs: PlanInputs): PlanOutcome {
     bootTime,
     undoJournal: inputs.undoJournal,
     warnings,
+    ...(hostGpu.hostGpus.length > 0 ? { singleGpu: singleGpuOf(request.vm.name, hostGpu.hostGpus) } : {}),
   };
   return { plan, hostDevices: hostDevicesOf(plan, closure.members, request) };
+}
+
+/** The libvirt hooks that hand the host's own GPU to the guest and back (allow_host_gpu). */
+function singleGpuOf(vm: string, hostGpus: string[]): NonNullable<VfioPlan["singleGpu"]> {
+  return {
+    hostGpus,
+    hooks: SINGLE_GPU_HOOKS.map((hook) => ({ artifact: `hooks/${hookPath(vm, hook)}`, hostPath: `${LIBVIRT_HOOKS_DIR}/${hookPath(vm, hook)}` })),
+  };
 }
 
 function planError(problems: Problem[]): VmforgeError {

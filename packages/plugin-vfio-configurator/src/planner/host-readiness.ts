@@ -50,9 +50,10 @@ export function iommuProblem(env: EnvironmentData, fix: string): Problem | undef
  * with `allow_host_gpu = true`. The rule is env-check's (`hostDisplayRole`), so a GPU `vmforge
  * check` calls host-gpu is the one refused here.
  */
-export function hostGpuFindings(members: readonly GuestMember[], env: EnvironmentData): Findings {
+export function hostGpuFindings(members: readonly GuestMember[], env: EnvironmentData): Findings & { hostGpus: string[] } {
   const problems: Problem[] = [];
   const warnings: PlanWarning[] = [];
+  const hostGpus: string[] = [];
   // A group mate the host needs blocks the plan on its own (group-closure); it does not count as leaving.
   const leaving = new Set(members.filter((member) => member.why !== "group-member" || !isHostNeeded(member.device)).map((member) => member.device.address));
   const screens = hostScreens(env.pci.devices);
@@ -67,6 +68,7 @@ export function hostGpuFindings(members: readonly GuestMember[], env: Environmen
         : `${describeDevice(device)} is ${screens.length === 1 ? "the host's only display device" : "one of the host's display devices and none would be left"}`;
     const consequence = "the host will have no display: the console and the desktop go dark while the VM runs, and the display manager, the virtual consoles and the EFI/VESA framebuffer must let go of the card before vfio-pci can take it";
     if (member.request.request.allow_host_gpu) {
+      hostGpus.push(device.address);
       warnings.push({ code: VfioWarning.hostGpuAllowed, message: `${what}; allow_host_gpu = true, so it goes: ${consequence}.`, fix: "Keep SSH access to the host; stop the display manager before apply --bind-vfio." });
     } else {
       problems.push({
@@ -77,7 +79,7 @@ export function hostGpuFindings(members: readonly GuestMember[], env: Environmen
       });
     }
   }
-  return { problems, warnings };
+  return { problems, warnings, hostGpus };
 }
 
 /**

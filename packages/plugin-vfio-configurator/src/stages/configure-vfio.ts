@@ -8,6 +8,7 @@ import { vfioPlanKey, type VfioPlan } from "../contract.js";
 import { buildPlan } from "../planner/build-plan.js";
 import { readHostExtras } from "../planner/host-extras.js";
 import { renderPlan } from "../render-plan.js";
+import { writeSingleGpuHooks } from "../single-gpu/install-hooks.js";
 
 export const PLAN_ARTIFACT = "vfio-plan.json";
 
@@ -32,6 +33,7 @@ export async function run(ctx: StageContext): Promise<void> {
   const bindNow = ctx.input.flags.bindVfio === true;
   const artifact = await ctx.writeArtifact(PLAN_ARTIFACT, `${JSON.stringify(plan, null, 2)}\n`, { description: "VFIO binding plan" });
   ctx.ui.result(renderPlan(plan, { bindNow }), plan, artifact.path);
+  await writeSingleGpuHooks(ctx, plan);
   if (bindNow) {
     reportInterruptedBinding(ctx, plan);
     await bindDevices(ctx, plan);

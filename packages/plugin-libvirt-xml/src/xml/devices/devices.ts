@@ -8,7 +8,8 @@ import { ControllerIndexes, controllerElement } from "./controllers.js";
 import { displayElements } from "./graphics.js";
 import { guestAgentChannelElement } from "./guest-agent.js";
 import { hostdevElements, type QemuDeviceOverride } from "./hostdevs.js";
-import { inputElement } from "./input.js";
+import { evdevInputElement, inputElement } from "./input.js";
+import { lookingGlassDevices } from "./shmem.js";
 import { networkDevices } from "./network.js";
 import { rngElement } from "./rng.js";
 import { storageDevices } from "./storage.js";
@@ -49,12 +50,15 @@ export function devicesElement({ definition, media, emulator, bootOrder, notes }
   if (hostdevs.length > 0) devices.hostdev = hostdevs;
   Object.assign(devices, serialConsoleElements(definition));
   if (definition.guestAgent !== null) devices.channel = [guestAgentChannelElement(definition.guestAgent)];
-  if (definition.input.length > 0) devices.input = definition.input.map(inputElement);
+  const inputs = [...definition.input.map(inputElement), ...(definition.evdev ?? []).map(evdevInputElement)];
+  if (inputs.length > 0) devices.input = inputs;
   if (display.graphics) devices.graphics = display.graphics;
   if (display.video) devices.video = display.video;
   if (definition.firmware.tpm) devices.tpm = tpmElement();
   // No balloon: the QEMU command line of the same definition has none, and libvirt would add one if this were left out.
   devices.memballoon = element({ model: "none" });
   if (definition.rng !== null) devices.rng = rngElement(definition.rng);
-  return { devices, qemuArguments: [...storage.qemuArguments, ...network.qemuArguments], qemuOverrides: passthrough.overrides };
+  const lookingGlass = definition.lookingGlass ? lookingGlassDevices(definition.lookingGlass, notes) : { shmem: [], qemuArguments: [] };
+  if (lookingGlass.shmem.length > 0) devices.shmem = lookingGlass.shmem;
+  return { devices, qemuArguments: [...storage.qemuArguments, ...network.qemuArguments, ...lookingGlass.qemuArguments], qemuOverrides: passthrough.overrides };
 }
