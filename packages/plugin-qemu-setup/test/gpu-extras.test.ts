@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { HostRoot } from "@vmforge/kernel";
 import { hostInstallTarget } from "../src/host-install.js";
+import type { HostEntryKind } from "@vmforge/kernel";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,7 +92,7 @@ describe("where apply installs a host file (hostInstallTarget)", () => {
   it("below the host root, saying whether the folder is there", async () => {
     const root = await tempDir();
     mkdirSync(join(root, "etc"));
-    expect(await hostInstallTarget(new HostRoot(root), "/etc/tmpfiles.d", "vmforge-a.conf")).toEqual({ dir: join(root, "etc", "tmpfiles.d"), path: join(root, "etc", "tmpfiles.d", "vmforge-a.conf"), dirExists: false });
+    expect(await hostInstallTarget(new HostRoot(root), "/etc/tmpfiles.d", "vmforge-a.conf")).toEqual({ dir: join(root, "etc", "tmpfiles.d"), path: join(root, "etc", "tmpfiles.d", "vmforge-a.conf"), dirExists: false, fileExists: false });
     mkdirSync(join(root, "etc", "tmpfiles.d"));
     expect((await hostInstallTarget(new HostRoot(root), "/etc/tmpfiles.d", "vmforge-a.conf")).dirExists).toBe(true);
   });
@@ -113,6 +114,17 @@ describe("where apply installs a host file (hostInstallTarget)", () => {
     for (const [dir, name] of [["/etc", ".."], ["/etc", "a/b"], ["/etc/../root", "x"], ["/etc", ""], ["/etc", "a b"]] as const) {
       await expect(hostInstallTarget(host, dir, name)).rejects.toMatchObject({ code: "E_HOST_PATH_REFUSED" });
     }
+  });
+
+  it("on another machine (apply --host): that machine's own paths, its folders checked there", async () => {
+    // What that machine has, as effects.inspect answers (no following of a last symlink).
+    const there = new Map<string, HostEntryKind>([["/etc", "dir"], ["/etc/libvirt", "dir"], ["/etc/libvirt/hooks", "dir"], ["/etc/libvirt/hooks/qemu", "file"], ["/etc/tmpfiles.d", "link"]]);
+    const effects = { remote: "ssh://root@gpu-box", inspect: async (path: string) => there.get(path) };
+    const host = new HostRoot(await tempDir());
+    expect(await hostInstallTarget(host, "/etc/libvirt/hooks", "qemu", effects)).toEqual({ dir: "/etc/libvirt/hooks", path: "/etc/libvirt/hooks/qemu", dirExists: true, fileExists: true });
+    expect(await hostInstallTarget(host, "/etc/libvirt/hooks/qemu.d/vm", "x.sh", effects)).toMatchObject({ dir: "/etc/libvirt/hooks/qemu.d/vm", dirExists: false, fileExists: false });
+    await expect(hostInstallTarget(host, "/etc/tmpfiles.d", "x.conf", effects)).rejects.toThrow(/on ssh:\/\/root@gpu-box is a symlink/);
+    await expect(hostInstallTarget(host, "/etc/libvirt", "hooks", effects)).rejects.toThrow(/not a regular file/);
   });
 });
 

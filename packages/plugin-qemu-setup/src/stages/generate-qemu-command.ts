@@ -19,7 +19,7 @@ export async function run(ctx: StageContext): Promise<void> {
     // systemd-tmpfiles makes the file at boot with its owner and mode, as Looking Glass's docs suggest.
     const text = lookingGlassTmpfiles(definition.lookingGlass);
     const artifact = await ctx.writeArtifact("looking-glass.conf", text, { description: "a systemd-tmpfiles line for the Looking Glass shared memory" });
-    const target = await hostInstallTarget(ctx.host, "/etc/tmpfiles.d", `vmforge-${definition.name}-looking-glass.conf`);
+    const target = await hostInstallTarget(ctx.host, "/etc/tmpfiles.d", `vmforge-${definition.name}-looking-glass.conf`, ctx.effects);
     if (ctx.host.isLive && !ctx.effects.dryRun && process.getuid?.() !== 0) {
       ctx.ui.warn(`Not installing ${target.path}: that needs root.`, `sudo install -m 0644 ${artifact.path} ${target.path} && sudo systemd-tmpfiles --create ${target.path}`, "W_LOOKING_GLASS_TMPFILES");
     } else {
