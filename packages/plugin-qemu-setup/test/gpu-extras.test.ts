@@ -6,7 +6,7 @@ import type { HostEntryKind } from "@vmforge/kernel";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { all, describeWhen, machineOvmfHostRoot, ovmf, tool } from "@vmforge/test-support";
+import { all, describeWhen, machineOvmfHostRoot, ovmf, ovmfHostRoot, tool } from "@vmforge/test-support";
 import { qemuCommandKey, vmDefinitionKey } from "../src/contract.js";
 import { lookingGlassSizeMib, lookingGlassTmpfiles } from "../src/looking-glass.js";
 import { chooseHugepageSize } from "../src/host-checks/memory.js";
@@ -159,7 +159,7 @@ describe("the hugepage size", () => {
   it("through the pipeline: memfd with hugetlbsize=1G, and the plan says which and why", async () => {
     const toml = join(await tempDir(), "vm.toml");
     await writeFile(toml, '[vm]\nname = "huge"\naccel = "kvm"\n[memory]\nsize = "8GiB"\nhugepages = true\n');
-    const { kernel } = await runPipeline(toml, { environment: both, filesRoot: await machineOvmfHostRoot() });
+    const { kernel } = await runPipeline(toml, { environment: both, filesRoot: await ovmfHostRoot() });
     const definition = kernel.session.get(vmDefinitionKey)!;
     expect(definition.memory).toMatchObject({ hugepages: true, hugepageSizeBytes: GiB });
     expect(kernel.session.get(qemuCommandKey)!.argv).toContain(`memory-backend-memfd,id=mem0,size=8192M,hugetlb=on,hugetlbsize=${GiB},share=on,prealloc=on`);
@@ -169,7 +169,7 @@ describe("the hugepage size", () => {
   it("1GiB forced on a host without 1 GiB pages: an error at hugepage_size with the boot parameter", async () => {
     const toml = join(await tempDir(), "vm.toml");
     await writeFile(toml, '[vm]\nname = "huge"\naccel = "kvm"\n[memory]\nsize = "8GiB"\nhugepages = true\nhugepage_size = "1GiB"\n');
-    const error = await pipelineError(toml, { environment: poolsHost([{ sizeBytes: 2 * MiB, total: 8192, free: 8192 }]), filesRoot: await machineOvmfHostRoot() });
+    const error = await pipelineError(toml, { environment: poolsHost([{ sizeBytes: 2 * MiB, total: 8192, free: 8192 }]), filesRoot: await ovmfHostRoot() });
     expect(error.problems).toEqual([expect.objectContaining({ code: "E_HUGEPAGES_UNAVAILABLE", keyPath: "memory.hugepage_size", fix: expect.stringContaining("hugepagesz=1G hugepages=8") })]);
   });
 
