@@ -57,9 +57,10 @@ export function chooseRenderer(global: GlobalOptions, io: Io, palette: Palette):
 /** A kernel with the project's plugins and the renderer wired to its UI and stage hooks. */
 export async function createRuntime(global: GlobalOptions, io: Io, options: Omit<KernelOptions, "hostRoot" | "env">): Promise<Runtime> {
   const { found, plugins } = await discoverPlugins(global.project, io);
-  const remote = await openRemoteHost(global, io, { asRoot: options.dryRun === false });
-  // A plan reads the other machine and writes only here (--out); apply also changes that machine.
-  const hostOptions = remote ? { hostRoot: remote.root, hostSource: remote.source, ...(options.dryRun === false ? { effectTarget: remote.effects } : {}) } : hostRootOption(global.hostRoot, io.cwd);
+  // A plan reads the other machine and writes only here (--out); apply also changes that machine, as root.
+  const changesHost = options.dryRun === false;
+  const remote = await openRemoteHost(global, io, { asRoot: changesHost });
+  const hostOptions = remote ? { hostRoot: remote.root, hostSource: remote.source, ...(changesHost ? { effectTarget: remote.effects } : {}) } : hostRootOption(global.hostRoot, io.cwd);
   const kernel = new Kernel({ ...options, env: io.env, ...hostOptions });
   const palette = choosePalette(io.stdout, global.noColor, io.env);
   const renderer = chooseRenderer(global, io, palette);

@@ -74,7 +74,6 @@ export interface DownloadRequest {
 /** In the environment of every program a run starts, so a later run can find what a killed one left running. */
 export const RUN_ID_VARIABLE = "VMFORGE_RUN_ID";
 
-
 export interface EffectsOptions {
   dryRun: boolean;
   host: HostRoot;
@@ -251,9 +250,10 @@ export class Effects {
     return this.#target.remote === undefined ? "" : ` on ${this.#target.remote}`;
   }
 
+  /** A target gives a refused write the code EACCES or EPERM (the SSH target too, from the remote's message). */
   #permissionFix(error: unknown): { fix?: string } {
-    const text = `${(error as NodeJS.ErrnoException).code ?? ""} ${(error as Error).message}`;
-    if (!/EACCES|EPERM|permission denied|operation not permitted/i.test(text)) return {};
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM") return {};
     return this.#target.remote === undefined
       ? { fix: "Run vmforge as a user who may write there (root, for the system folders), or choose another folder with --out." }
       : { fix: `Log in to ${this.#target.remote} as a user who may write there (ssh://root@..., or a user with rights to the folder), or choose a folder that user owns with --out.` };
@@ -295,7 +295,7 @@ export class Effects {
       const normalized = sysfsPathOf(hostPath);
       checkSysfsValue(hostPath, value);
       if (this.dryRun) return record;
-      if (this.#target.remote !== undefined) throw remoteSysfs(this.#target.remote, hostPath);
+      if (this.#target.remote !== undefined) throw remoteSysfsRefusal(this.#target.remote, `vmforge does not write ${shown(hostPath)} on ${this.#target.remote}`);
       const host = this.log.options.host;
       const attribute = await locateAttribute(host, hostPath, normalized);
       await this.log.notify("start", record);
@@ -434,11 +434,15 @@ function refused(hostPath: string, why: string): VmforgeError {
   });
 }
 
-function remoteSysfs(remote: string, hostPath: string): VmforgeError {
-  return new VmforgeError("E_REMOTE_SYSFS", `vmforge does not write ${shown(hostPath)} on ${remote}: driver binding is done on the machine itself.`, {
+/**
+ * E_REMOTE_SYSFS (exit 2): no sysfs write on another machine (`apply --host`). `refused` says
+ * what was refused (a write, or `--bind-vfio` as a whole, which the CLI refuses before the run).
+ */
+export function remoteSysfsRefusal(remote: string, refused: string): VmforgeError {
+  return new VmforgeError("E_REMOTE_SYSFS", `${refused}: driver binding is done on the machine itself, not over SSH (${remote}).`, {
     exitCode: ExitCode.usage,
-    why: "Each sysfs write is checked against the attribute file it opens (no symlink, no hard link, inside /sys); that check needs the file on this machine.",
-    fix: "Apply without --bind-vfio over SSH and bind at boot with the kernel parameters the plan prints, or run `vmforge apply --bind-vfio` on that host.",
+    why: "Each sysfs write is checked against the attribute file it opens (no symlink, no hard link, inside /sys); that check needs the file on the machine that writes it.",
+    fix: "Apply over SSH without --bind-vfio and bind at boot with the kernel parameters the plan prints, or run `vmforge apply --bind-vfio` on that host.",
   });
 }
 

@@ -36,6 +36,7 @@ export {
   EffectLog,
   Effects,
   runProgram,
+  remoteSysfsRefusal,
   RUN_ID_VARIABLE,
   type EffectRecord,
   type EffectKind,

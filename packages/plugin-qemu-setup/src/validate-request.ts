@@ -88,7 +88,7 @@ export async function validateVmRequest(asked: UserVmRequest, env: EnvironmentDa
     cpuTuning,
     ...(hugepages.reason ? { hugepageReason: hugepages.reason } : {}),
     ...(lookingGlass ? { lookingGlass } : {}),
-    ...(runAs !== null || request.vm.run_as !== undefined ? { runAs } : {}),
+    ...(runAs !== null ? { runAs } : {}),
     ...(needs.changes.length > 0 ? { firmware: request.firmware } : {}),
   };
   return { fit, problems, warnings, needsApplied: needs.changes };

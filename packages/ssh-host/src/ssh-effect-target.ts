@@ -18,9 +18,7 @@ export class SshEffectTarget implements EffectTarget {
   }
 
   async writeFile(path: string, data: string | Uint8Array, options: TargetWriteOptions): Promise<void> {
-    await this.mkdir(posix.dirname(path));
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    settle(path, await this.session.writeFile(path, bytes, { mode: options.mode ?? 0o644, exclusive: options.exclusive }));
+    await this.#put(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode: options.mode ?? 0o644, exclusive: options.exclusive });
   }
 
   async mkdir(path: string): Promise<void> {
@@ -57,8 +55,13 @@ export class SshEffectTarget implements EffectTarget {
   }
 
   async upload(localPath: string, bytes: number): Promise<void> {
-    await this.mkdir(posix.dirname(localPath));
-    settle(localPath, await this.session.writeFile(localPath, { file: localPath, size: bytes }, { mode: 0o644, exclusive: false }));
+    await this.#put(localPath, { file: localPath, size: bytes }, { mode: 0o644, exclusive: false });
+  }
+
+  /** Its folder made, then the file written there (bytes, or a local file streamed). */
+  async #put(path: string, data: Uint8Array | { file: string; size: number }, options: { mode: number; exclusive: boolean }): Promise<void> {
+    await this.mkdir(posix.dirname(path));
+    settle(path, await this.session.writeFile(path, data, options));
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, StorageManager, VmforgeError, writeFileAtomic, type PluginManifest, type RunReport, type UiEnvelope, type WorkflowRequest } from "@vmforge/kernel";
+import { ExitCode, StorageManager, VmforgeError, remoteSysfsRefusal, writeFileAtomic, type PluginManifest, type RunReport, type UiEnvelope, type WorkflowRequest } from "@vmforge/kernel";
 import { errorJson, withFollowUp } from "../error-output.js";
 import { writeFailure } from "../fs-faults.js";
 import { globalOptionSpec, parseCommand, type GlobalOptions } from "../options.js";
@@ -70,11 +70,8 @@ export async function runWorkflow(io: Io, global: GlobalOptions, request: Workfl
   const name = dryRun ? "plan" : "apply";
   const place = { projectDir: resolve(io.cwd, global.project), userConfigDir: new StorageManager(io.env).userConfigPath() };
   if (!dryRun && global.host !== undefined && request.flags?.bindVfio === true) {
-    throw new VmforgeError("E_REMOTE_SYSFS", `vmforge apply --bind-vfio does not bind drivers over SSH (${global.host}).`, {
-      exitCode: ExitCode.usage,
-      why: "Each sysfs write is checked against the attribute file it opens (no symlink, no hard link, inside /sys); that check needs the file on the machine that writes it.",
-      fix: "Apply over SSH without --bind-vfio and bind at boot with the kernel parameters the plan prints, or run `vmforge apply --bind-vfio` on that host.",
-    });
+    // Refused before the run: the binding stage would write its undo journal there first.
+    throw remoteSysfsRefusal(global.host, "vmforge apply --bind-vfio is refused");
   }
   const runtime = await createRuntime(global, io, { dryRun, ...(outputDir ? { outputDir } : {}), preflightChecks: [requestOwnersCheck(place)] });
   let flags: Record<string, unknown>;

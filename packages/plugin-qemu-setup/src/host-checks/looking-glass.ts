@@ -3,9 +3,9 @@ import type { UserVmRequest } from "../contract.js";
 import type { HostFit } from "../working-keys.js";
 import type { CheckReport } from "./report.js";
 
-/** The kvmfr module (Looking Glass's own shared-memory device) is loaded: listed in /proc/modules or under /sys/module. */
+/** The kvmfr module (Looking Glass's own shared-memory device) is loaded: env-check's `relevant` list (from /proc/modules or /sys/module) has it. */
 export function hasKvmfr(env: EnvironmentData): boolean {
-  return env.modules.loaded.includes("kvmfr") || env.modules.relevant.includes("kvmfr");
+  return env.modules.relevant.includes("kvmfr");
 }
 
 /** [looking_glass]: on the kvmfr device when its module is loaded, else a file in /dev/shm. */
